@@ -1,0 +1,203 @@
+// The Node-API surface of the addon: argument checks and conversions only, no OS calls.
+// node-addon-api is built with NAPI_CPP_EXCEPTIONS, so a C++ exception thrown below a callback
+// becomes a JS exception at this boundary and never unwinds into Node.
+//
+// Calls that can fail in the OS return a number and leave details in `scratch` (a Float64Array
+// shared with lib/proactor.ts), so the hot path allocates no JS objects:
+//   start calls (accept/recv/send): an operation id (> 0) when a completion will follow, or 0
+//     when the operation finished at once: scratch = [value, uvError, sysError];
+//   handle calls (createPipeInstance/connectPipe): a handle id (> 0), or -1: scratch[1..2].
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+#include "core/backend.h"
+#include "core/proactor.h"
+
+namespace proactor {
+namespace {
+
+constexpr uint32_t kMaxPipeInstances = 255;  // PIPE_UNLIMITED_INSTANCES is 255 on Windows
+
+uint32_t ArgU32(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("proactor: ") + name + " must be a number");
+  }
+  double value = info[index].As<Napi::Number>().DoubleValue();
+  if (!(value >= 0 && value <= 4294967295.0) || value != static_cast<double>(static_cast<uint64_t>(value))) {
+    throw Napi::RangeError::New(info.Env(), std::string("proactor: ") + name + " is out of range");
+  }
+  return static_cast<uint32_t>(value);
+}
+
+double ArgId(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string("proactor: ") + name + " must be a number");
+  }
+  return info[index].As<Napi::Number>().DoubleValue();
+}
+
+std::string ArgString(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsString()) {
+    throw Napi::TypeError::New(info.Env(), std::string("proactor: ") + name + " must be a string");
+  }
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Proactor",
+                       {
+                           InstanceMethod<&ProactorWrap::CreatePipeInstance>("createPipeInstance"),
+                           InstanceMethod<&ProactorWrap::ConnectPipe>("connectPipe"),
+                           InstanceMethod<&ProactorWrap::Accept>("accept"),
+                           InstanceMethod<&ProactorWrap::Recv>("recv"),
+                           InstanceMethod<&ProactorWrap::Send>("send"),
+                           InstanceMethod<&ProactorWrap::Cancel>("cancel"),
+                           InstanceMethod<&ProactorWrap::CancelHandle>("cancelHandle"),
+                           InstanceMethod<&ProactorWrap::CloseHandle>("closeHandle"),
+                           InstanceMethod<&ProactorWrap::SetHandleRef>("setHandleRef"),
+                           InstanceMethod<&ProactorWrap::CancelAll>("cancelAll"),
+                           InstanceMethod<&ProactorWrap::Shutdown>("shutdown"),
+                           InstanceMethod<&ProactorWrap::Stats>("stats"),
+                       });
+  }
+
+  explicit ProactorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProactorWrap>(info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "proactor: onBatch must be a function");
+    auto scratch = Napi::Float64Array::New(env, 4);
+    scratch_ = scratch.Data();
+    info.This().As<Napi::Object>().Set("scratch", scratch);
+    core_ = std::make_unique<Proactor>(env, info[0].As<Napi::Function>());
+    SysError error = core_->Open();
+    if (error.failed()) {
+      core_->Shutdown(false);
+      Napi::Error failure = Napi::Error::New(env, "proactor: cannot start the completion engine");
+      failure.Set("errno", Napi::Number::New(env, error.uv));
+      failure.Set("sysErrno", Napi::Number::New(env, error.sys));
+      throw failure;
+    }
+  }
+
+ private:
+  Napi::Value HandleResult(Napi::Env env, SysError error, HandleId id) {
+    if (error.failed()) {
+      scratch_[1] = error.uv;
+      scratch_[2] = error.sys;
+      return Napi::Number::New(env, -1);
+    }
+    return Napi::Number::New(env, id);
+  }
+
+  Napi::Value StartResultValue(Napi::Env env, bool pending, OpId id, const Outcome& now) {
+    if (pending) return Napi::Number::New(env, static_cast<double>(id));
+    scratch_[0] = now.error.failed() ? 0 : now.value;
+    scratch_[1] = now.error.uv;
+    scratch_[2] = now.error.sys;
+    return Napi::Number::New(env, 0);
+  }
+
+  Napi::Value CreatePipeInstance(const Napi::CallbackInfo& info) {
+    PipeInstanceOptions options;
+    options.path = ArgString(info, 0, "path");
+    options.first = info[1].ToBoolean();
+    options.maxInstances = ArgU32(info, 2, "maxInstances");
+    if (options.maxInstances > kMaxPipeInstances) throw Napi::RangeError::New(info.Env(), "proactor: too many instances");
+    options.backlog = ArgU32(info, 3, "backlog");
+    options.bufferSize = ArgU32(info, 4, "bufferSize");
+    options.rejectRemoteClients = info[5].ToBoolean();
+    HandleId id = 0;
+    SysError error = core_->CreatePipeInstance(options, &id);
+    return HandleResult(info.Env(), error, id);
+  }
+
+  Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
+    std::string path = ArgString(info, 0, "path");
+    HandleId id = 0;
+    SysError error = core_->ConnectPipe(path, &id);
+    return HandleResult(info.Env(), error, id);
+  }
+
+  Napi::Value Accept(const Napi::CallbackInfo& info) {
+    HandleId handle = ArgU32(info, 0, "handle");
+    OpId id = 0;
+    Outcome now;
+    bool pending = core_->Start(OpKind::kAccept, handle, Napi::Value(), nullptr, 0, &id, &now);
+    return StartResultValue(info.Env(), pending, id, now);
+  }
+
+  Napi::Value StartBufferOp(const Napi::CallbackInfo& info, OpKind kind) {
+    HandleId handle = ArgU32(info, 0, "handle");
+    if (!info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "proactor: buffer must be a Uint8Array");
+    auto view = info[1].As<Napi::Uint8Array>();
+    uint32_t offset = ArgU32(info, 2, "offset");
+    uint32_t length = ArgU32(info, 3, "length");
+    if (static_cast<uint64_t>(offset) + length > view.ByteLength()) {
+      throw Napi::RangeError::New(info.Env(), "proactor: offset + length is outside the buffer");
+    }
+    OpId id = 0;
+    Outcome now;
+    // The view is pinned by the operation until its completion is consumed (L1).
+    bool pending = core_->Start(kind, handle, info[1], view.Data() + offset, length, &id, &now);
+    return StartResultValue(info.Env(), pending, id, now);
+  }
+
+  Napi::Value Recv(const Napi::CallbackInfo& info) { return StartBufferOp(info, OpKind::kRecv); }
+  Napi::Value Send(const Napi::CallbackInfo& info) { return StartBufferOp(info, OpKind::kSend); }
+
+  void Cancel(const Napi::CallbackInfo& info) { core_->Cancel(static_cast<OpId>(ArgId(info, 0, "id"))); }
+  void CancelHandle(const Napi::CallbackInfo& info) { core_->CancelHandle(ArgU32(info, 0, "handle")); }
+  void CloseHandle(const Napi::CallbackInfo& info) { core_->CloseHandle(ArgU32(info, 0, "handle")); }
+  void SetHandleRef(const Napi::CallbackInfo& info) {
+    core_->SetHandleRef(ArgU32(info, 0, "handle"), info[1].ToBoolean());
+  }
+  void CancelAll(const Napi::CallbackInfo&) { core_->CancelAll(); }
+
+  // Returns the operations that never completed, as [id, kind, id, kind, ...].
+  Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+    std::vector<UnfinishedOp> unfinished = core_->Shutdown(true);
+    auto out = Napi::Array::New(info.Env(), unfinished.size() * 2);
+    for (size_t i = 0; i < unfinished.size(); i++) {
+      out.Set(static_cast<uint32_t>(2 * i), Napi::Number::New(info.Env(), static_cast<double>(unfinished[i].id)));
+      out.Set(static_cast<uint32_t>(2 * i + 1), Napi::String::New(info.Env(), OpKindName(unfinished[i].kind)));
+    }
+    return out;
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    ProactorStats stats = core_->Stats();
+    auto out = Napi::Float64Array::New(info.Env(), 4);
+    out[0] = stats.pending;
+    out[1] = stats.completed;
+    out[2] = stats.cancelled;
+    out[3] = stats.unexpected;
+    return out;
+  }
+
+  std::unique_ptr<Proactor> core_;
+  double* scratch_ = nullptr;
+};
+
+Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), PROACTOR_VERSION); }
+
+Napi::Value Backend(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), BackendName()); }
+
+Napi::Value UnderWine(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), RunningUnderWine()); }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("backend", Napi::Function::New(env, Backend, "backend"));
+  exports.Set("underWine", Napi::Function::New(env, UnderWine, "underWine"));
+  exports.Set("Proactor", ProactorWrap::Define(env));
+  return exports;
+}
+
+}  // namespace
+}  // namespace proactor
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return proactor::Init(env, exports); }
+
+NODE_API_MODULE(proactor, InitAddon)

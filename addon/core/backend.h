@@ -1,0 +1,63 @@
+// The contract every platform backend fulfils. The core and binding.cc see only this header;
+// addon/win (IOCP) and addon/posix (epoll) each provide one implementation, and CMakeLists.txt
+// compiles exactly one of them.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/operation.h"
+#include "core/types.h"
+
+namespace proactor {
+
+// Where the poller thread hands its completions: one call per batch, from the poller thread.
+class CompletionSink {
+ public:
+  virtual ~CompletionSink() = default;
+  virtual void Post(std::vector<RawEvent>&& batch) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // Creates the port / epoll instance and starts the poller thread.
+  virtual SysError Open(CompletionSink* sink) = 0;
+  // Stops and joins the poller thread. After it, no event is posted.
+  virtual void StopPoller() = 0;
+
+  // -- everything below runs on the JS thread --
+
+  virtual std::unique_ptr<Operation> NewOperation() = 0;
+  virtual uintptr_t TokenOf(const Operation& op) const = 0;
+
+  // Starts `op` (its kind, handle and buffer are set). L2: the result says whether a
+  // completion will follow.
+  virtual StartResult Start(Operation& op) = 0;
+  // Asks the OS to cancel `op` (L5: a request; its completion still comes, and may be a success).
+  virtual void Cancel(Operation& op) = 0;
+  // Turns the completion for `op` into its result.
+  virtual Outcome Finish(Operation& op, const RawEvent& event) = 0;
+
+  virtual SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) = 0;
+  // One connect attempt. A busy server is reported as EBUSY/EAGAIN; retrying is JS's job (L7).
+  virtual SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) = 0;
+  // Closes the OS handle now; its pending operations complete as cancelled.
+  virtual void CloseHandle(Handle& handle) = 0;
+
+  // Whether an operation that never completed may be freed once the poller is stopped and its
+  // handles closed. Windows: no (the kernel may still write to it; L1). Linux: yes.
+  virtual bool MayFreeUnfinished() const = 0;
+};
+
+// The completion mechanism this build drives: "iocp" on Windows, "epoll" on Linux.
+const char* BackendName() noexcept;
+std::unique_ptr<Backend> CreateBackend();
+// True when this Windows build runs under Wine (ntdll exports wine_get_version), where a few
+// documented Windows behaviours are missing (DESIGN.md, Wine facts). Always false on Linux.
+bool RunningUnderWine() noexcept;
+// The error for an operation on a handle that is closed or unknown (EBADF).
+SysError BadHandle() noexcept;
+
+}  // namespace proactor

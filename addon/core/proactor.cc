@@ -1,0 +1,266 @@
+#include "core/proactor.h"
+
+#include <cstring>
+#include <utility>
+
+namespace proactor {
+
+const char* OpKindName(OpKind kind) noexcept {
+  switch (kind) {
+    case OpKind::kAccept:
+      return "accept";
+    case OpKind::kRecv:
+      return "recv";
+    case OpKind::kSend:
+      return "send";
+  }
+  return "unknown";
+}
+
+// The threadsafe function's context. It is shared with the function's finalizer, so a wake-up
+// that Node delivers after this proactor is gone finds `owner == nullptr` instead of freed memory.
+struct Proactor::Mailbox {
+  Napi::TypedThreadSafeFunction<Mailbox, std::nullptr_t, CallJs> tsfn;
+  CompletionQueue queue{[this] { tsfn.NonBlockingCall(); }};
+  Proactor* owner = nullptr;
+};
+
+namespace {
+
+void ShutdownAtTeardown(void* proactor) { static_cast<Proactor*>(proactor)->Shutdown(false); }
+
+}  // namespace
+
+Proactor::Proactor(Napi::Env env, Napi::Function onBatch)
+    : env_(env), backend_(CreateBackend()), mailbox_(std::make_shared<Mailbox>()) {
+  onBatch_ = Napi::Persistent(onBatch);
+  mailbox_->owner = this;
+  auto* keepAlive = new std::shared_ptr<Mailbox>(mailbox_);
+  mailbox_->tsfn = Napi::TypedThreadSafeFunction<Mailbox, std::nullptr_t, CallJs>::New(
+      env, onBatch, "proactor", 0, 1, mailbox_.get(),
+      [](Napi::Env, std::shared_ptr<Mailbox>* keep, Mailbox*) { delete keep; }, keepAlive);
+  tsfn_ = mailbox_->tsfn;
+  // The loop is held open only while a referenced operation is pending (see Count).
+  tsfn_.Unref(env);
+  napi_add_env_cleanup_hook(env, ShutdownAtTeardown, this);
+}
+
+Proactor::~Proactor() {
+  if (!shutDown_) {
+    Shutdown(false);
+  }
+}
+
+SysError Proactor::Open() {
+  SysError error = backend_->Open(&mailbox_->queue);
+  open_ = !error.failed();
+  return error;
+}
+
+void Proactor::CallJs(Napi::Env env, Napi::Function callback, Mailbox* mailbox, std::nullptr_t*) {
+  if (env == nullptr || mailbox == nullptr || mailbox->owner == nullptr) return;
+  try {
+    mailbox->owner->Deliver(env, callback);
+  } catch (const Napi::Error& error) {
+    // A throw from the JS batch handler: surface it as Node surfaces a throw from any callback.
+    error.ThrowAsJavaScriptException();
+  }
+}
+
+void Proactor::Register(const std::shared_ptr<Handle>& handle) {
+  if (handle) handles_.emplace(handle->id, handle);
+}
+
+Operation* Proactor::Lookup(OpId id) {
+  auto it = byId_.find(id);
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+void Proactor::Count(Operation& op, bool on) {
+  if (on == op.counted) return;
+  op.counted = on;
+  if (on) {
+    if (live_++ == 0) tsfn_.Ref(env_);
+  } else {
+    if (--live_ == 0 && !shutDown_) tsfn_.Unref(env_);
+  }
+}
+
+SysError Proactor::CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out) {
+  if (!open_ || shutDown_) return BadHandle();
+  std::shared_ptr<Handle> handle;
+  SysError error = backend_->CreatePipeInstance(options, &handle);
+  if (error.failed()) return error;
+  Register(handle);
+  *out = handle->id;
+  return {};
+}
+
+SysError Proactor::ConnectPipe(const std::string& path, HandleId* out) {
+  if (!open_ || shutDown_) return BadHandle();
+  std::shared_ptr<Handle> handle;
+  SysError error = backend_->ConnectPipe(path, &handle);
+  if (error.failed()) return error;
+  Register(handle);
+  *out = handle->id;
+  return {};
+}
+
+bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* data, size_t length,
+                     OpId* pending, Outcome* now) {
+  auto handle = handles_.find(handleId);
+  if (!open_ || shutDown_ || handle == handles_.end()) {
+    now->error = BadHandle();
+    return false;
+  }
+  std::unique_ptr<Operation> owned = backend_->NewOperation();
+  Operation* op = owned.get();
+  op->id = nextOpId_++;
+  op->kind = kind;
+  op->handle = handle->second;
+  op->data = data;
+  op->length = length;
+  if (!pin.IsEmpty() && !pin.IsUndefined()) op->pin = Napi::Persistent(pin);
+  // In the table before the OS sees it: the completion may be dequeued before Start returns.
+  const uintptr_t token = backend_->TokenOf(*op);
+  byToken_.emplace(token, std::move(owned));
+  byId_.emplace(op->id, op);
+
+  StartResult result = backend_->Start(*op);
+  if (!result.pending) {
+    *now = std::move(result.outcome);
+    Register(now->handle);
+    byId_.erase(op->id);
+    byToken_.erase(token);  // L3: finished means forgotten
+    return false;
+  }
+  if (op->handle->ref) Count(*op, true);
+  *pending = op->id;
+  return true;
+}
+
+void Proactor::Cancel(OpId id) {
+  Operation* op = Lookup(id);
+  // L5: cancelling a finished operation, or cancelling twice, changes nothing.
+  if (op == nullptr || op->cancelRequested) return;
+  op->cancelRequested = true;
+  backend_->Cancel(*op);
+}
+
+void Proactor::CancelHandle(HandleId id) {
+  std::vector<OpId> ids;
+  for (const auto& [opId, op] : byId_) {
+    if (op->handle && op->handle->id == id) ids.push_back(opId);
+  }
+  for (OpId opId : ids) Cancel(opId);
+}
+
+void Proactor::CloseHandle(HandleId id) {
+  auto it = handles_.find(id);
+  if (it == handles_.end()) return;
+  for (const auto& [opId, op] : byId_) {
+    if (op->handle && op->handle->id == id) op->cancelRequested = true;
+  }
+  backend_->CloseHandle(*it->second);
+  handles_.erase(it);
+}
+
+void Proactor::SetHandleRef(HandleId id, bool ref) {
+  auto it = handles_.find(id);
+  if (it == handles_.end()) return;
+  it->second->ref = ref;
+  for (const auto& [opId, op] : byId_) {
+    if (op->handle == it->second) Count(*op, ref);
+  }
+}
+
+void Proactor::CancelAll() {
+  std::vector<OpId> ids;
+  ids.reserve(byId_.size());
+  for (const auto& [opId, op] : byId_) ids.push_back(opId);
+  for (OpId opId : ids) Cancel(opId);
+}
+
+void Proactor::Finish(Operation* op, Outcome&& outcome) {
+  if (outcome.error.failed() && op->cancelRequested) {
+    cancelled_++;
+  } else {
+    completed_++;
+  }
+  Register(outcome.handle);
+  ready_.push_back(static_cast<double>(op->id));
+  ready_.push_back(outcome.error.failed() ? 0 : outcome.value);
+  ready_.push_back(outcome.error.uv);
+  ready_.push_back(outcome.error.sys);
+  Count(*op, false);
+  const uintptr_t token = backend_->TokenOf(*op);
+  byId_.erase(op->id);
+  byToken_.erase(token);  // L3: the record, its OVERLAPPED and the buffer pin go now
+}
+
+void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
+  std::vector<RawEvent> events = mailbox_->queue.Drain();
+  for (const RawEvent& event : events) {
+    auto it = byToken_.find(event.token);
+    if (it == byToken_.end()) {
+      unexpected_++;  // L4: counted, never dereferenced
+      continue;
+    }
+    Operation* op = it->second.get();
+    Finish(op, backend_->Finish(*op, event));
+  }
+  if (ready_.empty()) return;
+  Napi::HandleScope scope(env);
+  auto batch = Napi::Float64Array::New(env, ready_.size());
+  std::memcpy(batch.Data(), ready_.data(), ready_.size() * sizeof(double));
+  ready_.clear();
+  if (!callback.IsEmpty()) callback.Call({batch});
+}
+
+std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
+  std::vector<UnfinishedOp> unfinished;
+  if (shutDown_) return unfinished;
+  shutDown_ = true;
+  napi_remove_env_cleanup_hook(env_, ShutdownAtTeardown, this);
+  backend_->StopPoller();
+  if (deliver) {
+    Deliver(env_, onBatch_.Value());
+  } else {
+    for (const RawEvent& event : mailbox_->queue.Drain()) {
+      auto it = byToken_.find(event.token);
+      if (it != byToken_.end()) Finish(it->second.get(), backend_->Finish(*it->second, event));
+    }
+    ready_.clear();
+  }
+  for (auto& [id, handle] : handles_) backend_->CloseHandle(*handle);
+  handles_.clear();
+
+  const bool mayFree = backend_->MayFreeUnfinished();
+  for (auto& [token, op] : byToken_) {
+    unfinished.push_back({op->id, op->kind});
+    if (!mayFree) {
+      // L1: the OS may still write into this OVERLAPPED and buffer. Keep both forever rather
+      // than free memory the kernel owns; the report tells the caller this happened.
+      op->pin.SuppressDestruct();
+      (void)op.release();
+    }
+  }
+  byToken_.clear();
+  byId_.clear();
+  live_ = 0;
+  mailbox_->owner = nullptr;
+  tsfn_.Release();
+  onBatch_.Reset();
+  return unfinished;
+}
+
+ProactorStats Proactor::Stats() const {
+  ProactorStats stats;
+  stats.pending = static_cast<double>(byId_.size());
+  stats.completed = completed_;
+  stats.cancelled = cancelled_;
+  stats.unexpected = unexpected_;
+  return stats;
+}
+
+}  // namespace proactor

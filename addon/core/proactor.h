@@ -1,0 +1,94 @@
+// One proactor: a backend (port + poller thread), the table of operations in flight, the
+// handles it owns, and the batched delivery of results to JS. Everything here runs on the JS
+// thread except CompletionQueue::Post, which the poller thread calls.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/completion_queue.h"
+#include "core/operation.h"
+
+namespace proactor {
+
+struct ProactorStats {
+  double pending = 0;
+  double completed = 0;
+  double cancelled = 0;
+  double unexpected = 0;
+};
+
+struct UnfinishedOp {
+  OpId id;
+  OpKind kind;
+};
+
+class Proactor {
+ public:
+  // `onBatch(Float64Array)` receives completions as [opId, value, uvError, sysError] quads.
+  Proactor(Napi::Env env, Napi::Function onBatch);
+  ~Proactor();
+  Proactor(const Proactor&) = delete;
+  Proactor& operator=(const Proactor&) = delete;
+
+  SysError Open();
+
+  SysError CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out);
+  SysError ConnectPipe(const std::string& path, HandleId* out);
+  bool HasHandle(HandleId id) const { return handles_.count(id) != 0; }
+
+  // Starts an operation. Returns true with `*pending` set when a completion will follow;
+  // false with `*now` holding the result when it finished at once (L2).
+  bool Start(OpKind kind, HandleId handle, Napi::Value pin, uint8_t* data, size_t length, OpId* pending,
+             Outcome* now);
+
+  void Cancel(OpId id);
+  void CancelHandle(HandleId id);
+  void CloseHandle(HandleId id);
+  void SetHandleRef(HandleId id, bool ref);
+  void CancelAll();
+
+  // Stops the poller and closes every handle. Completions still queued are delivered through
+  // `onBatch` when `deliver` (never during environment teardown); operations with no completion
+  // are reported, and freed only if the backend says the OS is done with them (L1, L9).
+  std::vector<UnfinishedOp> Shutdown(bool deliver);
+  bool IsShutDown() const { return shutDown_; }
+
+  ProactorStats Stats() const;
+
+ private:
+  struct Mailbox;  // the threadsafe function's context; outlives this object if need be
+  static void CallJs(Napi::Env env, Napi::Function callback, Mailbox* mailbox, std::nullptr_t* data);
+
+  void Deliver(Napi::Env env, Napi::Function callback);
+  void Finish(Operation* op, Outcome&& outcome);
+  void Register(const std::shared_ptr<Handle>& handle);
+  void Count(Operation& op, bool on);
+  Operation* Lookup(OpId id);
+
+  Napi::Env env_;
+  std::unique_ptr<Backend> backend_;
+  std::shared_ptr<Mailbox> mailbox_;
+  Napi::TypedThreadSafeFunction<Mailbox, std::nullptr_t, CallJs> tsfn_;
+  Napi::FunctionReference onBatch_;
+
+  std::unordered_map<uintptr_t, std::unique_ptr<Operation>> byToken_;
+  std::unordered_map<OpId, Operation*> byId_;
+  std::unordered_map<HandleId, std::shared_ptr<Handle>> handles_;
+  OpId nextOpId_ = 1;
+
+  std::vector<double> ready_;  // results gathered for the current JS call
+  size_t live_ = 0;            // pending operations that keep the event loop alive
+  bool open_ = false;
+  bool shutDown_ = false;
+
+  double completed_ = 0;
+  double cancelled_ = 0;
+  double unexpected_ = 0;
+};
+
+}  // namespace proactor

@@ -1,0 +1,71 @@
+// Plain values shared by the core and both backends.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace proactor {
+
+using OpId = uint64_t;
+using HandleId = uint32_t;
+
+// A failed system call, as JS will see it: `uv` is the libuv-style negative errno of the running
+// platform (so util.getSystemErrorName() names it), `sys` the raw code (Win32 error / errno).
+struct SysError {
+  int32_t uv = 0;
+  int32_t sys = 0;
+  bool failed() const noexcept { return uv != 0; }
+};
+
+enum class OpKind : uint8_t { kAccept = 1, kRecv = 2, kSend = 3 };
+
+const char* OpKindName(OpKind kind) noexcept;
+
+// An OS handle (Windows HANDLE / Linux fd) the proactor owns. Each backend derives its own
+// handle type whose destructor closes what it still holds (RAII).
+struct Handle {
+  virtual ~Handle() = default;
+  HandleId id = 0;
+  bool ref = true;  // keeps the event loop alive while it has pending operations (JS thread)
+};
+
+// The result of an operation: a byte count (or other number), or an error. A finished accept
+// also carries the connected handle.
+struct Outcome {
+  double value = 0;
+  SysError error;
+  std::shared_ptr<Handle> handle;
+};
+
+// What a backend's start call says: finished now (L2: no completion will follow), or pending
+// (exactly one completion will follow, whatever happens to the operation meanwhile).
+struct StartResult {
+  bool pending = false;
+  Outcome outcome;
+  static StartResult Pending() { return StartResult{true, {}}; }
+  static StartResult Done(Outcome outcome) { return StartResult{false, std::move(outcome)}; }
+};
+
+// One completion as the poller thread saw it. `token` names the operation (Windows: its
+// OVERLAPPED address; Linux: its id); the core looks it up before anything touches the
+// operation (L4). Linux fills `bytes`/`error`/`handle` on the poller thread; Windows leaves
+// the result in the OVERLAPPED for the JS thread to read.
+struct RawEvent {
+  uintptr_t token = 0;
+  uint64_t bytes = 0;
+  SysError error;
+  std::shared_ptr<Handle> handle;
+};
+
+struct PipeInstanceOptions {
+  std::string path;  // UTF-8
+  bool first = true;
+  uint32_t maxInstances = 0;  // 0: unlimited
+  uint32_t backlog = 511;
+  uint32_t bufferSize = 65536;
+  bool rejectRemoteClients = true;
+};
+
+}  // namespace proactor

@@ -1,0 +1,273 @@
+#include "posix/epoll_backend.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "posix/errors.h"
+#include "posix/unix_socket.h"
+
+namespace proactor {
+
+namespace {
+
+constexpr uint64_t kWakeKey = 0;  // handle ids start at 1
+constexpr int kMaxEvents = 128;
+
+PosixHandle& AsPosix(Handle& handle) { return static_cast<PosixHandle&>(handle); }
+
+bool RemoveFrom(std::deque<Operation*>& queue, Operation* op) {
+  auto it = std::find(queue.begin(), queue.end(), op);
+  if (it == queue.end()) return false;
+  queue.erase(it);
+  return true;
+}
+
+}  // namespace
+
+const char* BackendName() noexcept { return "epoll"; }
+std::unique_ptr<Backend> CreateBackend() { return std::make_unique<EpollBackend>(); }
+SysError BadHandle() noexcept { return ErrnoError(EBADF); }
+bool RunningUnderWine() noexcept { return false; }
+
+PosixHandle::~PosixHandle() {
+  if (!unlinkOnClose.empty() && fd.Valid()) ::unlink(unlinkOnClose.c_str());
+}
+
+EpollBackend::~EpollBackend() { StopPoller(); }
+
+SysError EpollBackend::Open(CompletionSink* sink) {
+  sink_ = sink;
+  epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_.Valid()) return LastErrnoError();
+  wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake_.Valid()) return LastErrnoError();
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = kWakeKey;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, wake_.Get(), &event) != 0) return LastErrnoError();
+  poller_ = std::thread([this] { Run(); });
+  return {};
+}
+
+void EpollBackend::StopPoller() {
+  if (!poller_.joinable()) return;
+  stopping_ = true;
+  const uint64_t one = 1;
+  while (::write(wake_.Get(), &one, sizeof(one)) < 0 && errno == EINTR) {
+  }
+  poller_.join();
+}
+
+std::unique_ptr<Operation> EpollBackend::NewOperation() { return std::make_unique<Operation>(); }
+
+SysError EpollBackend::Adopt(UniqueFd fd, bool listener, std::shared_ptr<PosixHandle>* out) {
+  auto handle = std::make_shared<PosixHandle>();
+  handle->listener = listener;
+  handle->id = nextHandleId_++;
+  // Edge-triggered, registered once for both directions: the poller retries queued
+  // operations until the socket would block again.
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data.u64 = handle->id;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, fd.Get(), &event) != 0) return LastErrnoError();
+  handle->fd = std::move(fd);
+  handles_.emplace(handle->id, handle);
+  *out = std::move(handle);
+  return {};
+}
+
+SysError EpollBackend::CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) {
+  UniqueFd fd;
+  SysError error = ListenUnixSocket(options.path, static_cast<int>(options.backlog), &fd);
+  if (error.failed()) return error;
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::shared_ptr<PosixHandle> handle;
+  error = Adopt(std::move(fd), true, &handle);
+  if (error.failed()) {
+    ::unlink(options.path.c_str());
+    return error;
+  }
+  handle->unlinkOnClose = options.path;
+  *out = std::move(handle);
+  return {};
+}
+
+SysError EpollBackend::ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) {
+  UniqueFd fd;
+  SysError error = ConnectUnixSocket(path, &fd);
+  if (error.failed()) return error;
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::shared_ptr<PosixHandle> handle;
+  error = Adopt(std::move(fd), false, &handle);
+  if (error.failed()) return error;
+  *out = std::move(handle);
+  return {};
+}
+
+bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, RawEvent* done) {
+  for (;;) {
+    ssize_t n = ::read(handle.fd.Get(), op.data, op.length);
+    if (n >= 0) {
+      done->bytes = static_cast<uint64_t>(n);
+      return true;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    // The peer went away with data unread: end of stream, as a broken pipe is on Windows.
+    if (errno == ECONNRESET || errno == EPIPE) {
+      done->bytes = 0;
+      return true;
+    }
+    done->error = LastErrnoError();
+    return true;
+  }
+}
+
+bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, RawEvent* done) {
+  while (op.transferred < op.length) {
+    ssize_t n = ::send(handle.fd.Get(), op.data + op.transferred, op.length - op.transferred, MSG_NOSIGNAL);
+    if (n >= 0) {
+      op.transferred += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    done->error = LastErrnoError();
+    return true;
+  }
+  done->bytes = op.transferred;
+  return true;
+}
+
+bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, RawEvent* done) {
+  for (;;) {
+    int fd = ::accept4(handle.fd.Get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      std::shared_ptr<PosixHandle> accepted;
+      SysError error = Adopt(UniqueFd(fd), false, &accepted);
+      if (error.failed()) {
+        done->error = error;
+      } else {
+        done->bytes = accepted->id;
+        done->handle = std::move(accepted);
+      }
+      return true;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    done->error = LastErrnoError();
+    return true;
+  }
+}
+
+bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, RawEvent* done) {
+  done->token = TokenOf(op);
+  switch (op.kind) {
+    case OpKind::kRecv:
+      return TryRecv(handle, op, done);
+    case OpKind::kSend:
+      return TrySend(handle, op, done);
+    case OpKind::kAccept:
+      return TryAccept(handle, op, done);
+  }
+  done->error = ErrnoError(EINVAL);
+  return true;
+}
+
+StartResult EpollBackend::Start(Operation& op) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PosixHandle& handle = AsPosix(*op.handle);
+  if (!handle.fd.Valid()) return StartResult::Done({0, BadHandle(), nullptr});
+  if ((op.kind == OpKind::kAccept) != handle.listener) return StartResult::Done({0, ErrnoError(EINVAL), nullptr});
+  std::deque<Operation*>& queue = op.kind == OpKind::kSend ? handle.writers : handle.readers;
+  // Earlier operations of the same direction go first; otherwise the socket may be ready now.
+  RawEvent done;
+  if (queue.empty() && TryOp(handle, op, &done)) {
+    return StartResult::Done({static_cast<double>(done.bytes), done.error, std::move(done.handle)});
+  }
+  queue.push_back(&op);
+  return StartResult::Pending();
+}
+
+void EpollBackend::Cancel(Operation& op) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PosixHandle& handle = AsPosix(*op.handle);
+  // Dropping interest is the whole cancel here. An operation no longer queued has already
+  // completed and its result is on its way (L5).
+  if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op)) {
+    std::vector<RawEvent> batch(1);
+    batch[0].token = TokenOf(op);
+    batch[0].error = ErrnoError(ECANCELED);
+    sink_->Post(std::move(batch));
+  }
+}
+
+Outcome EpollBackend::Finish(Operation&, const RawEvent& event) {
+  return Outcome{static_cast<double>(event.bytes), event.error, event.handle};
+}
+
+void EpollBackend::CloseHandle(Handle& base) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PosixHandle& handle = AsPosix(base);
+  std::vector<RawEvent> batch;
+  for (auto* queue : {&handle.readers, &handle.writers}) {
+    for (Operation* op : *queue) {
+      RawEvent cancelled;
+      cancelled.token = TokenOf(*op);
+      cancelled.error = ErrnoError(ECANCELED);
+      batch.push_back(std::move(cancelled));
+    }
+    queue->clear();
+  }
+  if (!batch.empty()) sink_->Post(std::move(batch));
+  handles_.erase(handle.id);
+  if (handle.fd.Valid()) {
+    ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, handle.fd.Get(), nullptr);
+    if (!handle.unlinkOnClose.empty()) ::unlink(handle.unlinkOnClose.c_str());
+    handle.fd.Reset();
+  }
+}
+
+void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch) {
+  while (!queue.empty()) {
+    RawEvent done;
+    if (!TryOp(handle, *queue.front(), &done)) return;
+    queue.pop_front();
+    batch->push_back(std::move(done));
+  }
+}
+
+void EpollBackend::Run() {
+  epoll_event events[kMaxEvents];
+  std::vector<RawEvent> batch;
+  while (!stopping_) {
+    int n = ::epoll_wait(epoll_.Get(), events, kMaxEvents, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (int i = 0; i < n; i++) {
+        const epoll_event& event = events[i];
+        if (event.data.u64 == kWakeKey) continue;
+        auto it = handles_.find(static_cast<HandleId>(event.data.u64));
+        if (it == handles_.end()) continue;  // closed since epoll_wait returned
+        std::shared_ptr<PosixHandle> handle = it->second.lock();
+        if (!handle || !handle->fd.Valid()) continue;
+        if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->readers, &batch);
+        if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->writers, &batch);
+      }
+    }
+    if (!batch.empty()) {
+      sink_->Post(std::move(batch));
+      batch = std::vector<RawEvent>();
+    }
+  }
+}
+
+}  // namespace proactor

@@ -1,0 +1,70 @@
+// The Linux backend: non-blocking AF_UNIX sockets on one epoll instance, and a poller thread
+// that turns readiness into completions. A read completes when bytes were read or at EOF; a
+// write when every byte went or it failed; an accept when a connection was taken.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/backend.h"
+#include "posix/unique_fd.h"
+
+namespace proactor {
+
+struct PosixHandle final : Handle {
+  ~PosixHandle() override;
+  UniqueFd fd;
+  bool listener = false;
+  std::string unlinkOnClose;  // a listening socket's file, removed when it closes (as libuv does)
+  // Operations waiting for readiness, in start order. Guarded by EpollBackend::mutex_.
+  std::deque<Operation*> readers;  // recv, or accept on a listener
+  std::deque<Operation*> writers;  // send
+};
+
+class EpollBackend final : public Backend {
+ public:
+  EpollBackend() = default;
+  ~EpollBackend() override;
+
+  SysError Open(CompletionSink* sink) override;
+  void StopPoller() override;
+
+  std::unique_ptr<Operation> NewOperation() override;
+  uintptr_t TokenOf(const Operation& op) const override { return static_cast<uintptr_t>(op.id); }
+  StartResult Start(Operation& op) override;
+  void Cancel(Operation& op) override;
+  Outcome Finish(Operation& op, const RawEvent& event) override;
+
+  SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
+  SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
+  void CloseHandle(Handle& handle) override;
+  bool MayFreeUnfinished() const override { return true; }
+
+ private:
+  void Run();
+  SysError Adopt(UniqueFd fd, bool listener, std::shared_ptr<PosixHandle>* out);
+  // Each tries the system call once more for `op`; false means "would block, keep waiting".
+  bool TryRecv(PosixHandle& handle, Operation& op, RawEvent* done);
+  bool TrySend(PosixHandle& handle, Operation& op, RawEvent* done);
+  bool TryAccept(PosixHandle& handle, Operation& op, RawEvent* done);
+  bool TryOp(PosixHandle& handle, Operation& op, RawEvent* done);
+  void Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch);
+
+  UniqueFd epoll_;
+  UniqueFd wake_;
+  std::thread poller_;
+  CompletionSink* sink_ = nullptr;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex mutex_;  // guards the handles' queues and this map against the poller thread
+  std::unordered_map<HandleId, std::weak_ptr<PosixHandle>> handles_;
+  HandleId nextHandleId_ = 1;
+};
+
+}  // namespace proactor

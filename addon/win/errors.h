@@ -1,0 +1,16 @@
+#pragma once
+
+#include <windows.h>
+
+#include "core/types.h"
+
+namespace proactor {
+
+// A Win32 error as JS sees it: libuv's Windows error number (so util.getSystemErrorName() on the
+// Windows Node names it) plus the raw code, which becomes `winerror`.
+SysError Win32Error(DWORD code) noexcept;
+// EADDRINUSE carrying the Win32 code that meant it (a taken pipe name reports access denied).
+SysError AddressInUseError(DWORD code) noexcept;
+inline SysError LastWin32Error() noexcept { return Win32Error(::GetLastError()); }
+
+}  // namespace proactor

@@ -1,0 +1,183 @@
+#include "win/iocp_backend.h"
+
+#include <winternl.h>
+
+#include <vector>
+
+#include "win/errors.h"
+#include "win/named_pipe.h"
+
+namespace proactor {
+
+namespace {
+
+// Posted with no OVERLAPPED to stop the poller thread.
+constexpr ULONG_PTR kQuitKey = ~static_cast<ULONG_PTR>(0);
+constexpr ULONG kMaxEntries = 128;
+
+WinOperation& AsWin(Operation& op) { return static_cast<WinOperation&>(op); }
+WinHandle& AsWin(Handle& handle) { return static_cast<WinHandle&>(handle); }
+
+// The Win32 error an NTSTATUS left in OVERLAPPED::Internal stands for.
+DWORD StatusToWin32(ULONG_PTR internal) {
+  using RtlNtStatusToDosErrorFn = ULONG(WINAPI*)(NTSTATUS);
+  static const auto convert = reinterpret_cast<RtlNtStatusToDosErrorFn>(
+      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "RtlNtStatusToDosError")));
+  const auto status = static_cast<NTSTATUS>(internal);
+  if (status >= 0) return ERROR_SUCCESS;
+  return convert != nullptr ? convert(status) : ERROR_GEN_FAILURE;
+}
+
+// End of stream on a pipe: the other end closed (before or during the read).
+bool IsEndOfStream(DWORD error) {
+  return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_HANDLE_EOF;
+}
+
+}  // namespace
+
+const char* BackendName() noexcept { return "iocp"; }
+std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(); }
+SysError BadHandle() noexcept { return Win32Error(ERROR_INVALID_HANDLE); }
+bool RunningUnderWine() noexcept {
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+IocpBackend::~IocpBackend() { StopPoller(); }
+
+uintptr_t IocpBackend::TokenOf(const Operation& op) const {
+  return reinterpret_cast<uintptr_t>(&static_cast<const WinOperation&>(op).overlapped);
+}
+
+SysError IocpBackend::Open(CompletionSink* sink) {
+  sink_ = sink;
+  port_ = UniqueHandle(::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1));
+  if (!port_.Valid()) return LastWin32Error();
+  poller_ = std::thread([this] { Run(); });
+  return {};
+}
+
+void IocpBackend::StopPoller() {
+  if (!poller_.joinable()) return;
+  ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
+  poller_.join();
+}
+
+void IocpBackend::Run() {
+  OVERLAPPED_ENTRY entries[kMaxEntries];
+  for (;;) {
+    ULONG count = 0;
+    if (!::GetQueuedCompletionStatusEx(port_.Get(), entries, kMaxEntries, &count, INFINITE, FALSE)) {
+      if (::GetLastError() == WAIT_IO_COMPLETION) continue;
+      return;  // the port is gone
+    }
+    std::vector<RawEvent> batch;
+    batch.reserve(count);
+    bool quit = false;
+    for (ULONG i = 0; i < count; i++) {
+      const OVERLAPPED_ENTRY& entry = entries[i];
+      if (entry.lpOverlapped == nullptr) {
+        quit = quit || entry.lpCompletionKey == kQuitKey;
+        continue;
+      }
+      // Only the address travels: the JS thread finds the operation by it before reading
+      // anything from it (L4).
+      RawEvent event;
+      event.token = reinterpret_cast<uintptr_t>(entry.lpOverlapped);
+      event.bytes = entry.dwNumberOfBytesTransferred;
+      batch.push_back(std::move(event));
+    }
+    if (!batch.empty()) sink_->Post(std::move(batch));
+    if (quit) return;
+  }
+}
+
+SysError IocpBackend::Adopt(HANDLE raw, bool server, std::shared_ptr<Handle>* out) {
+  auto handle = std::make_shared<WinHandle>();
+  handle->handle = UniqueHandle(raw);
+  handle->server = server;
+  handle->id = nextHandleId_++;
+  // Associated once, for the handle's whole life.
+  if (::CreateIoCompletionPort(raw, port_.Get(), handle->id, 0) == nullptr) return LastWin32Error();
+  *out = std::move(handle);
+  return {};
+}
+
+SysError IocpBackend::CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) {
+  UniqueHandle pipe;
+  SysError error = CreateNamedPipeInstance(options, &pipe);
+  if (error.failed()) return error;
+  return Adopt(pipe.Release(), true, out);
+}
+
+SysError IocpBackend::ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) {
+  UniqueHandle pipe;
+  SysError error = OpenNamedPipeClient(path, &pipe);
+  if (error.failed()) return error;
+  return Adopt(pipe.Release(), false, out);
+}
+
+StartResult IocpBackend::Start(Operation& base) {
+  WinOperation& op = AsWin(base);
+  WinHandle& handle = AsWin(*op.handle);
+  if (!handle.handle.Valid()) return StartResult::Done({0, BadHandle(), nullptr});
+  HANDLE h = handle.handle.Get();
+  BOOL ok = FALSE;
+  switch (op.kind) {
+    case OpKind::kAccept:
+      if (!handle.server) return StartResult::Done({0, Win32Error(ERROR_INVALID_PARAMETER), nullptr});
+      ok = ::ConnectNamedPipe(h, &op.overlapped);
+      break;
+    case OpKind::kRecv:
+      ok = ::ReadFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.overlapped);
+      break;
+    case OpKind::kSend:
+      ok = ::WriteFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.overlapped);
+      break;
+  }
+  if (ok) return StartResult::Pending();  // success still queues a packet (L2)
+  const DWORD error = ::GetLastError();
+  switch (error) {
+    case ERROR_IO_PENDING:
+    case ERROR_MORE_DATA:
+      return StartResult::Pending();
+    case ERROR_PIPE_CONNECTED:
+      // The client connected between CreateNamedPipe and ConnectNamedPipe: done, no packet.
+      if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+      break;
+    default:
+      if (op.kind == OpKind::kRecv && IsEndOfStream(error)) return StartResult::Done({0, {}, nullptr});
+      break;
+  }
+  return StartResult::Done({0, Win32Error(error), nullptr});
+}
+
+void IocpBackend::Cancel(Operation& base) {
+  WinOperation& op = AsWin(base);
+  WinHandle& handle = AsWin(*op.handle);
+  // A request only (L5): the packet still comes, and reports success if the I/O won the race.
+  // ERROR_NOT_FOUND means it already completed; its packet is on its way.
+  if (handle.handle.Valid()) ::CancelIoEx(handle.handle.Get(), &op.overlapped);
+}
+
+Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
+  WinOperation& op = AsWin(base);
+  const DWORD error = StatusToWin32(op.overlapped.Internal);
+  if (error == ERROR_SUCCESS || error == ERROR_MORE_DATA) {
+    if (op.kind == OpKind::kAccept) return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
+    return Outcome{static_cast<double>(event.bytes), {}, nullptr};
+  }
+  // Whatever the kernel reports for an operation we asked to cancel (aborted, or the broken
+  // pipe of a closed handle), it did not complete: it is a cancellation.
+  if (op.cancelRequested) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
+  if (op.kind == OpKind::kRecv && IsEndOfStream(error)) return Outcome{0, {}, nullptr};
+  return Outcome{0, Win32Error(error), nullptr};
+}
+
+void IocpBackend::CloseHandle(Handle& base) {
+  // Pending operations complete with ERROR_OPERATION_ABORTED packets; their records stay in the
+  // table until then (L1).
+  AsWin(base).handle.Reset();
+}
+
+}  // namespace proactor

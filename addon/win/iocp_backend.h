@@ -1,0 +1,62 @@
+// The Windows backend: one I/O completion port, a poller thread blocked in
+// GetQueuedCompletionStatusEx, and overlapped named-pipe I/O.
+//
+// Start policy (DESIGN L2), applied at every call site: we do not set
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so a start that returns pending, success or
+// ERROR_MORE_DATA is finished by its completion packet; only a start that fails at once
+// (ERROR_PIPE_CONNECTED, ERROR_BROKEN_PIPE, ...) produces no packet and finishes inline.
+#pragma once
+
+#include <windows.h>
+
+#include <string>
+#include <thread>
+
+#include "core/backend.h"
+#include "win/unique_handle.h"
+
+namespace proactor {
+
+struct WinHandle final : Handle {
+  UniqueHandle handle;
+  bool server = false;  // a pipe server instance (accept is ConnectNamedPipe on it)
+};
+
+// The OVERLAPPED lives inside the operation record, so the record's address is known from the
+// packet — but we only use it after finding it in the operation table (L4).
+struct WinOperation final : Operation {
+  OVERLAPPED overlapped{};
+};
+
+class IocpBackend final : public Backend {
+ public:
+  IocpBackend() = default;
+  ~IocpBackend() override;
+
+  SysError Open(CompletionSink* sink) override;
+  void StopPoller() override;
+
+  std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
+  uintptr_t TokenOf(const Operation& op) const override;
+  StartResult Start(Operation& op) override;
+  void Cancel(Operation& op) override;
+  Outcome Finish(Operation& op, const RawEvent& event) override;
+
+  SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
+  SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
+  void CloseHandle(Handle& handle) override;
+  // A pending operation's OVERLAPPED and buffer belong to the kernel until its packet is
+  // dequeued; once the poller is gone nothing will dequeue it (L1).
+  bool MayFreeUnfinished() const override { return false; }
+
+ private:
+  void Run();
+  SysError Adopt(HANDLE raw, bool server, std::shared_ptr<Handle>* out);
+
+  UniqueHandle port_;
+  std::thread poller_;
+  CompletionSink* sink_ = nullptr;
+  HandleId nextHandleId_ = 1;
+};
+
+}  // namespace proactor

@@ -1,0 +1,33 @@
+/**
+ * proactor: a completion engine for Node.js (IOCP on Windows, epoll on Linux) for named pipes
+ * and process exits.
+ *
+ * @packageDocumentation
+ */
+import { native } from './native.js';
+
+export { AbortError } from './errors.js';
+export type { SystemError } from './errors.js';
+export { pipePath } from './pipe-path.js';
+export { PipeHandle, Proactor, getDefaultProactor } from './proactor.js';
+export type {
+  CloseReport,
+  ConnectOptions,
+  OperationOptions,
+  PipeInstanceOptions,
+  ProactorCloseOptions,
+  ProactorStats,
+} from './proactor.js';
+
+/** The version of the native addon in use (equal to the package version it was built from). */
+export function version(): string {
+  return native.version();
+}
+
+/**
+ * The completion mechanism the native addon drives: `'iocp'` (I/O completion ports) on
+ * Windows, `'epoll'` on Linux.
+ */
+export function backend(): 'iocp' | 'epoll' {
+  return native.backend();
+}

@@ -1,0 +1,53 @@
+// Pipe paths: Windows named pipes (\\.\pipe\name) and, on Linux, AF_UNIX socket files.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { invalidArgType, invalidArgValue } from './errors.js';
+
+/** Longest named-pipe path Windows accepts, in UTF-16 units. */
+export const WINDOWS_PIPE_PATH_MAX = 256;
+/** Longest AF_UNIX socket path on Linux, in bytes (sun_path holds 108 including the NUL). */
+export const UNIX_SOCKET_PATH_MAX = 107;
+
+const windowsPipePrefix = /^\\\\[.?]\\pipe\\/i;
+
+/**
+ * Checks a pipe path for this platform and throws Node-style errors: `ERR_INVALID_ARG_TYPE` for a
+ * non-string, `ERR_INVALID_ARG_VALUE` for an empty path, an embedded NUL, a path that is too long,
+ * or (Windows) one outside `\\.\pipe\` / `\\?\pipe\`. node:net on Linux silently truncates a long
+ * path and accepts a NUL; we refuse both, since either would name a different socket.
+ */
+export function validatePipePath(
+  path: unknown,
+  name = 'path',
+  platform = process.platform,
+): asserts path is string {
+  if (typeof path !== 'string') throw invalidArgType(name, 'of type string', path);
+  if (path.length === 0) throw invalidArgValue(name, path, 'must be a non-empty string');
+  if (path.includes('\0')) throw invalidArgValue(name, path, 'must not contain null bytes');
+  if (platform === 'win32') {
+    if (!windowsPipePrefix.test(path)) {
+      throw invalidArgValue(name, path, 'must be a pipe path of the form \\\\.\\pipe\\name');
+    }
+    const pipeName = path.slice('\\\\.\\pipe\\'.length);
+    if (pipeName.length === 0) throw invalidArgValue(name, path, 'must name a pipe after \\\\.\\pipe\\');
+    if (path.length > WINDOWS_PIPE_PATH_MAX) {
+      throw invalidArgValue(name, path, `must be at most ${WINDOWS_PIPE_PATH_MAX} characters long`);
+    }
+  } else if (Buffer.byteLength(path) > UNIX_SOCKET_PATH_MAX) {
+    throw invalidArgValue(name, path, `must be at most ${UNIX_SOCKET_PATH_MAX} bytes long`);
+  }
+}
+
+/**
+ * A pipe path for a bare name on this platform: `\\.\pipe\<name>` on Windows; on Linux a socket
+ * file `<name>.sock` in `$XDG_RUNTIME_DIR` (when set) or the temp directory.
+ */
+export function pipePath(name: string): string {
+  if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
+  if (name.length === 0 || /[\\/\0]/.test(name)) {
+    throw invalidArgValue('name', name, 'must be a non-empty name without slashes or null bytes');
+  }
+  if (process.platform === 'win32') return `\\\\.\\pipe\\${name}`;
+  const dir = process.env.XDG_RUNTIME_DIR || tmpdir();
+  return join(dir, `${name}.sock`);
+}

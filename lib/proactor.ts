@@ -1,0 +1,464 @@
+// The low-level proactor API: pipe instances, accept, connect, recv, send, cancel and a
+// bounded close, each a promise that takes an AbortSignal. No streams here (lib/streams builds
+// them on this); nothing above this file touches the addon.
+import {
+  abortError,
+  codedError,
+  errnoName,
+  invalidArgValue,
+  systemError,
+  systemErrorByName,
+} from './errors.js';
+import { native, type NativeProactor } from './native.js';
+import { validatePipePath } from './pipe-path.js';
+import {
+  optionsObject,
+  validateBoolean,
+  validateBuffer,
+  validateFunction,
+  validateInteger,
+  validateSignal,
+  validateTimeout,
+} from './validate.js';
+
+/** Counters of one proactor's operations. */
+export interface ProactorStats {
+  /** Operations started and not yet delivered. */
+  pending: number;
+  /** Operations delivered with a result or an error. */
+  completed: number;
+  /** Operations delivered as cancelled (AbortError). */
+  cancelled: number;
+  /** Completions for no known operation: counted and ignored (must stay 0; DESIGN L4). */
+  unexpected: number;
+}
+
+/** What `close()` found. */
+export interface CloseReport {
+  /** True when operations were still pending when the time limit ran out. */
+  timedOut: boolean;
+  /** How many operations never completed. Their memory is kept, never freed under the OS (L1). */
+  pending: number;
+  operations: { id: number; kind: string }[];
+}
+
+export interface OperationOptions {
+  /** Aborting cancels the operation; it rejects with an `AbortError` unless it completed first. */
+  signal?: AbortSignal;
+}
+
+export interface PipeInstanceOptions extends OperationOptions {
+  /**
+   * Windows: create the pipe with `FILE_FLAG_FIRST_PIPE_INSTANCE`, so the call fails with
+   * `EADDRINUSE` if anyone (including another process squatting on the name) already has an
+   * instance. Default true. Linux: ignored (binding a taken path always fails).
+   */
+  first?: boolean;
+  /** Windows: the most instances this pipe name may have (1–255, 255 = unlimited). Default 255. */
+  maxInstances?: number;
+  /** Linux: the listen backlog. Default 511 (as node:net). */
+  backlog?: number;
+  /** Windows: the in and out buffer sizes the pipe is created with. Default 65536. */
+  bufferSize?: number;
+  /** Windows: refuse clients from other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
+  rejectRemoteClients?: boolean;
+}
+
+export interface ConnectOptions extends OperationOptions {
+  /** Milliseconds the whole connect may take, busy retries included; then `ETIMEDOUT`. */
+  timeout?: number;
+  /**
+   * Called before each wait while the server is busy (`ERROR_PIPE_BUSY` / `EAGAIN`), with the
+   * delay: 1 ms, doubling to 100 ms (DESIGN L7). For diagnostics and tests.
+   */
+  onRetry?: (delayMs: number, attempt: number) => void;
+}
+
+export interface ProactorCloseOptions {
+  /** Milliseconds to wait for cancelled operations to complete. Default 5000. */
+  timeout?: number;
+}
+
+const kClose = Symbol('close');
+
+/** A pipe handle owned by a proactor: a server instance, or a connected pipe. */
+export class PipeHandle {
+  #closed = false;
+  /** @internal */
+  constructor(
+    /** The proactor that owns the handle; operations on it must go through this proactor. */
+    readonly proactor: Proactor,
+    /** The proactor's id for the handle. */
+    readonly id: number,
+    /** The pipe path it was created for or connected to. */
+    readonly path: string,
+  ) {}
+  /** True once `closeHandle` has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** @internal */
+  [kClose](): void {
+    this.#closed = true;
+  }
+}
+
+interface PendingOperation {
+  settle(value: number, errno: number, sysCode: number): void;
+  abandon(error: Error): void;
+}
+
+const BUSY_FIRST_DELAY = 1;
+const BUSY_MAX_DELAY = 100;
+const DEFAULT_CLOSE_TIMEOUT = 5000;
+
+const liveProactors = new Set<Proactor>();
+let closedUnexpected = 0;
+
+/**
+ * A completion engine: an I/O completion port (Windows) or epoll instance (Linux) with its own
+ * poller thread, delivering results to JS in batches. Most programs use the shared one from
+ * `getDefaultProactor()`.
+ */
+export class Proactor {
+  #native: NativeProactor;
+  #scratch: Float64Array;
+  #operations = new Map<number, PendingOperation>();
+  #handles = new Map<number, PipeHandle>();
+  #connects = new Set<(error: Error) => void>();
+  #unexpected = 0;
+  #closing: Promise<CloseReport> | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor() {
+    this.#native = new native.Proactor((batch) => this.#onBatch(batch));
+    this.#scratch = this.#native.scratch;
+    liveProactors.add(this);
+  }
+
+  /** True once `close()` has been called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Creates a pipe server instance. Windows: `CreateNamedPipeW` (overlapped, byte mode);
+   * Linux: a bound, listening AF_UNIX socket. A taken name rejects with `EADDRINUSE`.
+   */
+  createPipeInstance(path: string, options?: PipeInstanceOptions): Promise<PipeHandle> {
+    validatePipePath(path);
+    const opts = optionsObject(options);
+    const first = opts.first ?? true;
+    validateBoolean(first, 'options.first');
+    const maxInstances = opts.maxInstances ?? 255;
+    validateInteger(maxInstances, 'options.maxInstances', 1, 255);
+    const backlog = opts.backlog ?? 511;
+    validateInteger(backlog, 'options.backlog', 0, 2 ** 31 - 1);
+    const bufferSize = opts.bufferSize ?? 65536;
+    validateInteger(bufferSize, 'options.bufferSize', 0, 2 ** 31 - 1);
+    const rejectRemote = opts.rejectRemoteClients ?? true;
+    validateBoolean(rejectRemote, 'options.rejectRemoteClients');
+    validateSignal(opts.signal, 'options.signal');
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+    const closed = this.#closedError();
+    if (closed) return Promise.reject(closed);
+    const id = this.#native.createPipeInstance(path, first, maxInstances, backlog, bufferSize, rejectRemote);
+    if (id < 0) return Promise.reject(this.#scratchError('listen', path));
+    return Promise.resolve(this.#adopt(id, path));
+  }
+
+  /**
+   * Waits for a client on a server instance and resolves with the connected pipe. Windows:
+   * overlapped `ConnectNamedPipe`, and the instance itself becomes the connection (a client that
+   * connected before the call finishes it at once, L2; one that came and went rejects with
+   * `EPIPE`/`ERROR_NO_DATA`, so a server closes that instance and carries on, L10).
+   * Linux: `accept4` on the listening socket, resolving with a new handle.
+   */
+  acceptPipe(instance: PipeHandle, options?: OperationOptions): Promise<PipeHandle> {
+    this.#validateHandle(instance, 'instance');
+    const { signal } = this.#operationOptions(options);
+    return this.#start(
+      () => this.#native.accept(instance.id),
+      'accept',
+      instance.path,
+      signal,
+      (id) => this.#adopt(id, instance.path),
+    );
+  }
+
+  /**
+   * Connects to a pipe server. A busy server (`ERROR_PIPE_BUSY` on Windows, a full backlog on
+   * Linux) is retried on a timer from 1 ms, doubling to 100 ms (DESIGN L7) — no thread waits.
+   * No server: `ENOENT`. `timeout` bounds the whole connect (`ETIMEDOUT`); abort stops it at once.
+   */
+  connectPipe(path: string, options?: ConnectOptions): Promise<PipeHandle> {
+    validatePipePath(path);
+    const opts = optionsObject(options);
+    validateSignal(opts.signal, 'options.signal');
+    if (opts.timeout !== undefined) validateTimeout(opts.timeout, 'options.timeout');
+    if (opts.onRetry !== undefined) validateFunction(opts.onRetry, 'options.onRetry');
+    const signal = opts.signal as AbortSignal | undefined;
+    const timeout = opts.timeout as number | undefined;
+    const onRetry = opts.onRetry as ConnectOptions['onRetry'];
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const closed = this.#closedError();
+    if (closed) return Promise.reject(closed);
+
+    return new Promise<PipeHandle>((resolve, reject) => {
+      let retryTimer: NodeJS.Timeout | undefined;
+      let deadlineTimer: NodeJS.Timeout | undefined;
+      let delay = BUSY_FIRST_DELAY;
+      let attempts = 0;
+      const finish = (error: Error | undefined, handle?: PipeHandle): void => {
+        clearTimeout(retryTimer);
+        clearTimeout(deadlineTimer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#connects.delete(fail);
+        if (error) reject(error);
+        else resolve(handle as PipeHandle);
+      };
+      const fail = (error: Error): void => finish(error);
+      const onAbort = (): void => fail(abortError(signal));
+      const attempt = (): void => {
+        retryTimer = undefined;
+        attempts++;
+        const id = this.#native.connectPipe(path);
+        if (id > 0) return finish(undefined, this.#adopt(id, path));
+        const error = this.#scratchError('connect', path);
+        if (error.code !== 'EBUSY' && error.code !== 'EAGAIN') return fail(error);
+        onRetry?.(delay, attempts);
+        retryTimer = setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, BUSY_MAX_DELAY);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#connects.add(fail);
+      if (timeout !== undefined) {
+        deadlineTimer = setTimeout(() => fail(systemErrorByName('ETIMEDOUT', 'connect', path)), timeout);
+      }
+      attempt();
+    });
+  }
+
+  /**
+   * Reads into `buffer` and resolves with the byte count; 0 means end of stream (a broken pipe
+   * or a closed peer is the end of the stream, not an error). The buffer belongs to the
+   * operation until it settles.
+   */
+  recv(handle: PipeHandle, buffer: Uint8Array, options?: OperationOptions): Promise<number> {
+    this.#validateHandle(handle, 'handle');
+    validateBuffer(buffer, 'buffer');
+    // A 0-byte read would be indistinguishable from end of stream.
+    if (buffer.byteLength === 0) throw invalidArgValue('buffer', buffer, 'must not be empty');
+    const { signal } = this.#operationOptions(options);
+    return this.#start(
+      () => this.#native.recv(handle.id, buffer, 0, buffer.byteLength),
+      'read',
+      undefined,
+      signal,
+      (n) => n,
+    );
+  }
+
+  /** Writes all of `buffer` and resolves with the byte count. */
+  send(handle: PipeHandle, buffer: Uint8Array, options?: OperationOptions): Promise<number> {
+    this.#validateHandle(handle, 'handle');
+    validateBuffer(buffer, 'buffer');
+    const { signal } = this.#operationOptions(options);
+    return this.#start(
+      () => this.#native.send(handle.id, buffer, 0, buffer.byteLength),
+      'write',
+      undefined,
+      signal,
+      (n) => n,
+    );
+  }
+
+  /** Cancels every pending operation on `handle` (each rejects with AbortError unless it won the race). */
+  cancel(handle: PipeHandle): void {
+    this.#validateHandle(handle, 'handle', false);
+    if (!handle.closed && !this.closed) this.#native.cancelHandle(handle.id);
+  }
+
+  /** Closes `handle`. Its pending operations reject with AbortError. Closing twice is a no-op. */
+  closeHandle(handle: PipeHandle): void {
+    this.#validateHandle(handle, 'handle', false);
+    if (handle.closed) return;
+    handle[kClose]();
+    this.#handles.delete(handle.id);
+    if (!this.closed) this.#native.closeHandle(handle.id);
+  }
+
+  /** Lets the process exit while `handle` has pending operations (as `socket.unref()`). */
+  unrefHandle(handle: PipeHandle): void {
+    this.#validateHandle(handle, 'handle', false);
+    if (!handle.closed && !this.closed) this.#native.setHandleRef(handle.id, false);
+  }
+
+  /** Undoes `unrefHandle`: pending operations on `handle` keep the process alive again. */
+  refHandle(handle: PipeHandle): void {
+    this.#validateHandle(handle, 'handle', false);
+    if (!handle.closed && !this.closed) this.#native.setHandleRef(handle.id, true);
+  }
+
+  stats(): ProactorStats {
+    const [pending = 0, completed = 0, cancelled = 0, unexpected = 0] = this.closed
+      ? this.#finalStats
+      : this.#native.stats();
+    return { pending, completed, cancelled, unexpected: unexpected + this.#unexpected };
+  }
+
+  #finalStats: Float64Array = new Float64Array(4);
+
+  /**
+   * Cancels every operation and connect, waits for their completions up to `timeout` ms, then
+   * stops the poller thread and closes every handle (DESIGN L9: bounded, never hangs). Every
+   * promise settles; the report lists operations that never completed. Calling it again returns
+   * the same report.
+   */
+  close(options?: ProactorCloseOptions): Promise<CloseReport> {
+    const opts = optionsObject(options);
+    const timeout = opts.timeout ?? DEFAULT_CLOSE_TIMEOUT;
+    validateTimeout(timeout, 'options.timeout');
+    this.#closing ??= this.#close(timeout);
+    return this.#closing;
+  }
+
+  async #close(timeout: number): Promise<CloseReport> {
+    for (const fail of [...this.#connects])
+      fail(codedError('ERR_PROACTOR_CLOSED', 'The proactor was closed'));
+    this.#native.cancelAll();
+    let timedOut = false;
+    if (this.#operations.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timedOut = true;
+          resolve();
+        }, timeout);
+        this.#drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#drained = undefined;
+    }
+    const unfinished = this.#native.shutdown();
+    this.#finalStats = this.#native.stats();
+    const operations: { id: number; kind: string }[] = [];
+    for (let i = 0; i + 1 < unfinished.length; i += 2) {
+      operations.push({ id: Number(unfinished[i]), kind: String(unfinished[i + 1]) });
+    }
+    for (const operation of this.#operations.values()) {
+      operation.abandon(
+        codedError('ERR_PROACTOR_CLOSED', 'The proactor was closed before the operation completed'),
+      );
+    }
+    this.#operations.clear();
+    for (const handle of this.#handles.values()) handle[kClose]();
+    this.#handles.clear();
+    liveProactors.delete(this);
+    closedUnexpected += this.stats().unexpected;
+    return { timedOut, pending: operations.length, operations };
+  }
+
+  #onBatch(batch: Float64Array): void {
+    for (let i = 0; i + 3 < batch.length; i += 4) {
+      const id = batch[i] as number;
+      const operation = this.#operations.get(id);
+      if (operation === undefined) {
+        this.#unexpected++;
+        continue;
+      }
+      this.#operations.delete(id); // L3: finished means forgotten
+      operation.settle(batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as number);
+    }
+    if (this.#operations.size === 0) this.#drained?.();
+  }
+
+  #start<T>(
+    start: () => number,
+    syscall: string,
+    address: string | undefined,
+    signal: AbortSignal | undefined,
+    map: (value: number) => T,
+  ): Promise<T> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const closed = this.#closedError();
+    if (closed) return Promise.reject(closed);
+    const id = start();
+    if (id === 0) {
+      const [value = 0, errno = 0, sysCode = 0] = this.#scratch;
+      if (errno !== 0) return Promise.reject(this.#resultError(errno, sysCode, syscall, address, signal));
+      return Promise.resolve(map(value));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => this.#native.cancel(id);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#operations.set(id, {
+        settle: (value, errno, sysCode) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (errno === 0) resolve(map(value));
+          else reject(this.#resultError(errno, sysCode, syscall, address, signal));
+        },
+        abandon: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  #resultError(
+    errno: number,
+    sysCode: number,
+    syscall: string,
+    address: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Error {
+    if (errnoName(errno) === 'ECANCELED') return abortError(signal);
+    return systemError(errno, sysCode, syscall, address);
+  }
+
+  #scratchError(syscall: string, address: string): ReturnType<typeof systemError> {
+    return systemError(this.#scratch[1] as number, this.#scratch[2] as number, syscall, address);
+  }
+
+  #adopt(id: number, path: string): PipeHandle {
+    let handle = this.#handles.get(id);
+    if (handle === undefined) {
+      handle = new PipeHandle(this, id, path);
+      this.#handles.set(id, handle);
+    }
+    return handle;
+  }
+
+  #closedError(): Error | undefined {
+    return this.closed ? codedError('ERR_PROACTOR_CLOSED', 'The proactor is closed') : undefined;
+  }
+
+  #validateHandle(handle: unknown, name: string, mustBeOpen = true): asserts handle is PipeHandle {
+    if (!(handle instanceof PipeHandle)) throw invalidArgValue(name, handle, 'must be a PipeHandle');
+    if (handle.proactor !== this) throw invalidArgValue(name, handle, 'belongs to another proactor');
+    if (mustBeOpen && handle.closed) throw systemErrorByName('EBADF', 'proactor', handle.path);
+  }
+
+  #operationOptions(options: unknown): { signal: AbortSignal | undefined } {
+    const opts = optionsObject(options);
+    validateSignal(opts.signal, 'options.signal');
+    return { signal: opts.signal as AbortSignal | undefined };
+  }
+}
+
+let defaultProactor: Proactor | undefined;
+
+/** The process's shared proactor, created on first use (and again after it was closed). */
+export function getDefaultProactor(): Proactor {
+  if (defaultProactor === undefined || defaultProactor.closed) defaultProactor = new Proactor();
+  return defaultProactor;
+}
+
+/** Completions for unknown operations across every proactor of this process (DESIGN L4). */
+export function unexpectedCompletions(): number {
+  let total = closedUnexpected;
+  for (const proactor of liveProactors) total += proactor.stats().unexpected;
+  return total;
+}

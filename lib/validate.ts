@@ -1,0 +1,61 @@
+// Argument validation with Node's error codes, thrown synchronously.
+import { invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+
+export function validateObject(value: unknown, name: string): asserts value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgType(name, 'of type object', value);
+  }
+}
+
+/** Options objects may be omitted (`undefined`); anything else must be an object. */
+export function optionsObject(value: unknown, name = 'options'): Record<string, unknown> {
+  if (value === undefined) return {};
+  validateObject(value, name);
+  return value;
+}
+
+export function validateString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'of type string', value);
+}
+
+export function validateBoolean(value: unknown, name: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+}
+
+export function validateFunction(
+  value: unknown,
+  name: string,
+): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') throw invalidArgType(name, 'of type function', value);
+}
+
+export function validateInteger(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
+/** A duration in milliseconds: a finite number >= 0. */
+export function validateTimeout(value: unknown, name: string): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isFinite(value) || value < 0) throw outOfRange(name, 'a finite number >= 0', value);
+}
+
+export function validateSignal(value: unknown, name: string): asserts value is AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw invalidArgType(name, 'an instance of AbortSignal', value);
+  }
+}
+
+export function validateBuffer(value: unknown, name: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw invalidArgType(name, 'an instance of Buffer or Uint8Array', value);
+  }
+}
+
+export { invalidArgValue };

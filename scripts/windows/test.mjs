@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// The Windows test leg: runs the repo's vitest suite on the real Windows Node under Wine.
+//
+//   npm run test:windows [-- <vitest arguments>]      e.g. -- test/canary.test.ts
+//   node scripts/windows/test.mjs --provision-only    only fill .cache/windows/ (for CI caching)
+//
+// The repo's own node_modules (installed on Linux) are reused: they are plain JavaScript except
+// esbuild's and rollup's binaries, whose win32 builds come from .cache/windows/modules through
+// NODE_PATH (the CommonJS fallback both packages resolve their binary with).
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { clearInterval, setInterval } from 'node:timers';
+import { logDir, npmCommand, packageDir, provision, repoRoot } from './provision.mjs';
+import { killPrefix, toWindowsPath, wineEnv } from './wine.mjs';
+
+const timeoutMs = Number(process.env.PROACTOR_WINDOWS_TIMEOUT_MS ?? 15 * 60_000);
+const pollMs = 200;
+
+const log = (line) => console.log(line);
+
+/** The newest modification time of `path`, or of any file under it; 0 if it does not exist. */
+function newestMtime(path) {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) return 0;
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return Math.max(stats.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/** The oldest modification time of any file under `path`; 0 if there is none. */
+function oldestMtime(path) {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) return 0;
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  const times = readdirSync(path).map((name) => oldestMtime(join(path, name)));
+  return times.length === 0 || times.includes(0) ? 0 : Math.min(...times);
+}
+
+function runNpmScript(name) {
+  const [npm, npmArgs] = npmCommand();
+  execFileSync(npm, [...npmArgs, 'run', name], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/**
+ * Runs npm script `name` when any output under `outputs` is missing or older than the newest
+ * of `sources`. The Windows leg loads the win32 addon, and the package tests load dist/.
+ */
+function ensureBuilt(name, outputs, sources) {
+  const built = oldestMtime(join(repoRoot, outputs));
+  const newest = Math.max(...sources.map((path) => newestMtime(join(repoRoot, path))));
+  if (built !== 0 && built >= newest) return;
+  log(
+    `windows: ${outputs} is ${built === 0 ? 'missing' : 'older than its sources'}; running npm run ${name}`,
+  );
+  runNpmScript(name);
+}
+
+/** Copies what a file gained since the last call to `sink`: live output from a log file. */
+function follower(path, sink) {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.alloc(64 * 1024);
+  let offset = 0;
+  return {
+    drain() {
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, offset);
+        if (n === 0) return;
+        offset += n;
+        // A copy: the buffer is reused while the sink may still hold the chunk.
+        sink.write(Buffer.from(buffer.subarray(0, n)));
+      }
+    },
+    close() {
+      this.drain();
+      closeSync(fd);
+    },
+  };
+}
+
+async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
+  mkdirSync(logDir, { recursive: true });
+  const outPath = join(logDir, 'vitest.stdout.log');
+  const errPath = join(logDir, 'vitest.stderr.log');
+  // Node under Wine fails with EBADF writing to a Unix pipe, so it writes to files we follow.
+  const out = openSync(outPath, 'w');
+  const err = openSync(errPath, 'w');
+  const env = wineEnv(prefix, {
+    NODE_PATH: toWindowsPath(nodeModules),
+    // The canary test checks the leg really runs on the platform it claims.
+    PROACTOR_TEST_LEG: 'win32',
+  });
+  // Windows Node always colours; keep the host's choice so CI logs read the same on both legs.
+  if (!process.stdout.isTTY && !env.CI && !env.FORCE_COLOR) env.NO_COLOR = '1';
+
+  const child = spawn(
+    'wine',
+    [nodeExe, toWindowsPath(join(packageDir(repoRoot, 'vitest'), 'vitest.mjs')), 'run', ...vitestArgs],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', out, err],
+    },
+  );
+  closeSync(out);
+  closeSync(err);
+  const followers = [follower(outPath, process.stdout), follower(errPath, process.stderr)];
+  const poll = setInterval(() => followers.forEach((f) => f.drain()), pollMs);
+
+  let stopReason;
+  const stop = (reason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    // Every process in the prefix is ours: vitest, its workers, and what the tests spawned.
+    killPrefix(prefix);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  const timer = setTimeout(() => stop(`timed out after ${timeoutMs / 60_000} min`), timeoutMs);
+  const onSignal = (signal) => stop(`stopped by ${signal}`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const code = await new Promise((resolve) => {
+    child.once('error', (error) => {
+      console.error(`windows: cannot start wine: ${error.message}`);
+      resolve(1);
+    });
+    child.once('exit', (exitCode) => resolve(exitCode ?? 1));
+  });
+  clearTimeout(timer);
+  clearInterval(poll);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  followers.forEach((f) => f.close());
+
+  const logs = relative(repoRoot, logDir);
+  if (stopReason) {
+    console.error(`windows: vitest ${stopReason}; output is in ${logs}/`);
+    return stopReason.startsWith('timed out') ? 124 : 130;
+  }
+  if (statSync(outPath).size === 0) {
+    console.error(`windows: vitest printed nothing (exit code ${code}); see ${logs}/`);
+  }
+  return code;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const provisionOnly = args.includes('--provision-only');
+  const started = Date.now();
+  const tools = provision(log);
+  log(
+    `windows: Wine prefix and Windows Node ${relative(repoRoot, tools.nodeExe)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  if (provisionOnly) return 0;
+  ensureBuilt('build:windows', 'prebuilds/win32-x64/proactor.node', ['addon', 'cmake', 'CMakeLists.txt']);
+  ensureBuilt('build:ts', 'dist', ['lib', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build-cjs.mjs']);
+  return runVitest(tools, args);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`windows: ${error.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,52 @@
+// L9: closing a proactor cancels everything, waits with a bound, reports, and never hangs.
+import { describe, expect, it } from 'vitest';
+import { Proactor } from '../../lib/proactor.js';
+import { connectedPair, delay, settledWithin, uniquePipePath } from '../helpers.js';
+
+describe('proactor close (L9)', () => {
+  it('settles 1000 pending reads and returns within the bound', async () => {
+    const proactor = new Proactor();
+    const { server, client } = await connectedPair(proactor, 'close');
+    const reads = Array.from({ length: 1000 }, () => proactor.recv(server, Buffer.alloc(8)));
+    const accepting = proactor.acceptPipe(await proactor.createPipeInstance(uniquePipePath('close-accept')));
+    expect(proactor.stats().pending).toBe(1001);
+    void client;
+    const started = performance.now();
+    const report = await proactor.close({ timeout: 5000 });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(report).toEqual({ timedOut: false, pending: 0, operations: [] });
+    const results = await Promise.allSettled([...reads, accepting]);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'AbortError' });
+    }
+    expect(proactor.stats()).toMatchObject({ pending: 0, cancelled: 1001, unexpected: 0 });
+  });
+
+  it('close() twice returns the same report; operations after close reject with ERR_PROACTOR_CLOSED', async () => {
+    const proactor = new Proactor();
+    const first = proactor.close();
+    expect(proactor.close()).toBe(first);
+    await first;
+    await expect(proactor.connectPipe(uniquePipePath('closed'))).rejects.toMatchObject({
+      code: 'ERR_PROACTOR_CLOSED',
+    });
+  });
+
+  it('stops busy-connect retries when closed', async () => {
+    const proactor = new Proactor();
+    const path = uniquePipePath('close-busy');
+    const instance = await proactor.createPipeInstance(path, { maxInstances: 1, backlog: 0 });
+    const occupant = await proactor.connectPipe(path);
+    let attempts = 0;
+    const connecting = proactor.connectPipe(path, { onRetry: () => attempts++ });
+    await delay(30);
+    await proactor.close();
+    expect(await settledWithin(connecting, 1000)).toMatchObject({ status: 'rejected' });
+    const attemptsAtClose = attempts;
+    await delay(150);
+    expect(attempts).toBe(attemptsAtClose);
+    void occupant;
+    void instance;
+  });
+});

@@ -1,0 +1,124 @@
+// L7: busy pipes are polled on a timer (1 ms doubling to 100 ms), never waited on by a thread;
+// abort and timeout end a busy connect at once.
+import { afterAll, describe, expect, it } from 'vitest';
+import { type PipeHandle, Proactor } from '../../lib/proactor.js';
+import { delay, uniquePipePath } from '../helpers.js';
+
+const proactor = new Proactor();
+afterAll(async () => {
+  expect((await proactor.close()).pending).toBe(0);
+});
+
+const isWindows = process.platform === 'win32';
+
+/**
+ * A server that has room for no further client: Windows, a single-instance pipe whose one
+ * instance is taken; Linux, a listener with backlog 0 whose queue holds one unaccepted client.
+ * `release()` makes room for exactly one more client.
+ */
+async function busyServer(): Promise<{ path: string; release(): Promise<PipeHandle>; dispose(): void }> {
+  const path = uniquePipePath('busy');
+  const handles: PipeHandle[] = [];
+  const instance = await proactor.createPipeInstance(path, { maxInstances: 1, backlog: 0 });
+  handles.push(instance);
+  // Nobody accepts the occupant: it holds the only instance / the only backlog slot.
+  const occupant = await proactor.connectPipe(path);
+  handles.push(occupant);
+  return {
+    path,
+    async release() {
+      if (isWindows) {
+        // Free the only instance, then offer a new one.
+        proactor.closeHandle(occupant);
+        proactor.closeHandle(instance);
+        const next = await proactor.createPipeInstance(path, { maxInstances: 1 });
+        handles.push(next);
+        return proactor.acceptPipe(next);
+      }
+      // Take the queued client off the backlog; the next one fits.
+      handles.push(await proactor.acceptPipe(instance));
+      const next = await proactor.acceptPipe(instance);
+      handles.push(next);
+      return next;
+    },
+    dispose() {
+      for (const handle of handles) proactor.closeHandle(handle);
+    },
+  };
+}
+
+describe('connectPipe on a busy server (L7)', () => {
+  it('retries with delays 1, 2, 4, ... capped at 100 ms and connects once the server has room', async () => {
+    const server = await busyServer();
+    const delays: number[] = [];
+    const attemptTimes: number[] = [];
+    const connecting = proactor.connectPipe(server.path, {
+      onRetry: (ms) => {
+        delays.push(ms);
+        attemptTimes.push(performance.now());
+      },
+    });
+    await delay(450);
+    const accepted = server.release();
+    const client = await connecting;
+    const serverSide = await accepted;
+    expect(delays.slice(0, 8)).toEqual([1, 2, 4, 8, 16, 32, 64, 100]);
+    expect(delays.length).toBeGreaterThanOrEqual(9);
+    for (const ms of delays.slice(7)) expect(ms).toBe(100);
+    // The waits really happen: each gap is at least the delay announced before it (timers may
+    // fire up to a millisecond early by rounding).
+    for (let i = 1; i < attemptTimes.length; i++) {
+      const gap = (attemptTimes[i] ?? 0) - (attemptTimes[i - 1] ?? 0);
+      expect(gap).toBeGreaterThanOrEqual((delays[i - 1] ?? 0) - 1);
+    }
+    // The connection works.
+    await proactor.send(client, Buffer.from('x'));
+    expect(await proactor.recv(serverSide, Buffer.alloc(1))).toBe(1);
+    proactor.closeHandle(client);
+    server.dispose();
+  });
+
+  it('abort rejects a busy connect with AbortError within 50 ms, and no attempt follows', async () => {
+    const server = await busyServer();
+    let attempts = 0;
+    const controller = new AbortController();
+    const connecting = proactor.connectPipe(server.path, {
+      signal: controller.signal,
+      onRetry: () => attempts++,
+    });
+    await delay(120);
+    expect(attempts).toBeGreaterThan(3);
+    const reason = new Error('stop');
+    const abortedAt = performance.now();
+    controller.abort(reason);
+    const error = await connecting.catch((e: unknown) => e);
+    expect(performance.now() - abortedAt).toBeLessThan(50);
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR', cause: reason });
+    const attemptsAtAbort = attempts;
+    await delay(250);
+    expect(attempts).toBe(attemptsAtAbort);
+    server.dispose();
+  });
+
+  it('an already-aborted signal rejects without any attempt', async () => {
+    const server = await busyServer();
+    let attempts = 0;
+    const error = await proactor
+      .connectPipe(server.path, { signal: AbortSignal.abort(), onRetry: () => attempts++ })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AbortError' });
+    expect(attempts).toBe(0);
+    server.dispose();
+  });
+
+  it('timeout bounds the whole busy connect with ETIMEDOUT', async () => {
+    const server = await busyServer();
+    const started = performance.now();
+    const error = await proactor.connectPipe(server.path, { timeout: 150 }).catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', syscall: 'connect', address: server.path });
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1000);
+    server.dispose();
+  });
+});
