@@ -52,6 +52,7 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
                        {
                            InstanceMethod<&ProactorWrap::CreatePipeInstance>("createPipeInstance"),
                            InstanceMethod<&ProactorWrap::ConnectPipe>("connectPipe"),
+                           InstanceMethod<&ProactorWrap::PeerPid>("peerPid"),
                            InstanceMethod<&ProactorWrap::Accept>("accept"),
                            InstanceMethod<&ProactorWrap::Recv>("recv"),
                            InstanceMethod<&ProactorWrap::Send>("send"),
@@ -109,6 +110,11 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     options.backlog = ArgU32(info, 3, "backlog");
     options.bufferSize = ArgU32(info, 4, "bufferSize");
     options.rejectRemoteClients = info[5].ToBoolean();
+    const uint32_t access = ArgU32(info, 6, "access");
+    options.currentUserOnly = (access & 1) != 0;
+    options.readableAll = (access & 2) != 0;
+    options.writableAll = (access & 4) != 0;
+    if (info[7].IsString()) options.sddl = info[7].As<Napi::String>().Utf8Value();
     HandleId id = 0;
     SysError error = core_->CreatePipeInstance(options, &id);
     return HandleResult(info.Env(), error, id);
@@ -119,6 +125,13 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     HandleId id = 0;
     SysError error = core_->ConnectPipe(path, &id);
     return HandleResult(info.Env(), error, id);
+  }
+
+  // The peer's process id, or -1 with the error in scratch.
+  Napi::Value PeerPid(const Napi::CallbackInfo& info) {
+    uint32_t pid = 0;
+    SysError error = core_->PeerPid(ArgU32(info, 0, "handle"), &pid);
+    return HandleResult(info.Env(), error, pid);
   }
 
   Napi::Value Accept(const Napi::CallbackInfo& info) {

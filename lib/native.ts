@@ -23,8 +23,13 @@ export interface NativeProactor {
     backlog: number,
     bufferSize: number,
     rejectRemoteClients: boolean,
+    /** Bits: 1 currentUserOnly, 2 readableAll, 4 writableAll. */
+    access: number,
+    sddl: string | undefined,
   ): number;
   connectPipe(path: string): number;
+  /** The peer's process id, or -1 with the error in scratch. */
+  peerPid(handle: number): number;
   accept(handle: number): number;
   recv(handle: number, buffer: Uint8Array, offset: number, length: number): number;
   send(handle: number, buffer: Uint8Array, offset: number, length: number): number;

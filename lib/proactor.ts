@@ -18,6 +18,7 @@ import {
   validateFunction,
   validateInteger,
   validateSignal,
+  validateString,
   validateTimeout,
 } from './validate.js';
 
@@ -62,6 +63,17 @@ export interface PipeInstanceOptions extends OperationOptions {
   bufferSize?: number;
   /** Windows: refuse clients from other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
   rejectRemoteClients?: boolean;
+  /**
+   * Only this user may connect. Windows: a protected DACL granting only the current user's SID;
+   * Linux: the socket file's mode becomes 0600. Default false.
+   */
+  currentUserOnly?: boolean;
+  /** As node:net: everyone may read (Windows: an ACE for Everyone; Linux: the r bits). */
+  readableAll?: boolean;
+  /** As node:net: everyone may write, and so connect (Windows: an ACE; Linux: the w bits). */
+  writableAll?: boolean;
+  /** Windows: the pipe's security descriptor as SDDL, e.g. `'D:P(A;;GA;;;BA)'`. Wins over the flags. */
+  sddl?: string;
 }
 
 export interface ConnectOptions extends OperationOptions {
@@ -158,11 +170,32 @@ export class Proactor {
     validateInteger(bufferSize, 'options.bufferSize', 0, 2 ** 31 - 1);
     const rejectRemote = opts.rejectRemoteClients ?? true;
     validateBoolean(rejectRemote, 'options.rejectRemoteClients');
+    let access = 0;
+    for (const [name, bit] of [
+      ['currentUserOnly', 1],
+      ['readableAll', 2],
+      ['writableAll', 4],
+    ] as const) {
+      const value = opts[name] ?? false;
+      validateBoolean(value, `options.${name}`);
+      if (value) access |= bit;
+    }
+    const sddl = opts.sddl;
+    if (sddl !== undefined) validateString(sddl, 'options.sddl');
     validateSignal(opts.signal, 'options.signal');
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
     const closed = this.#closedError();
     if (closed) return Promise.reject(closed);
-    const id = this.#native.createPipeInstance(path, first, maxInstances, backlog, bufferSize, rejectRemote);
+    const id = this.#native.createPipeInstance(
+      path,
+      first,
+      maxInstances,
+      backlog,
+      bufferSize,
+      rejectRemote,
+      access,
+      sddl,
+    );
     if (id < 0) return Promise.reject(this.#scratchError('listen', path));
     return Promise.resolve(this.#adopt(id, path));
   }
@@ -271,6 +304,18 @@ export class Proactor {
       signal,
       (n) => n,
     );
+  }
+
+  /**
+   * The process id at the other end of a connected pipe. Windows: `GetNamedPipeClientProcessId`
+   * on a server's connection, `GetNamedPipeServerProcessId` on a client's; Linux: `SO_PEERCRED`
+   * (the peer's pid when it connected or listened).
+   */
+  peerPid(handle: PipeHandle): number {
+    this.#validateHandle(handle, 'handle');
+    const pid = this.#native.peerPid(handle.id);
+    if (pid < 0) throw this.#scratchError('peerPid', handle.path);
+    return pid;
   }
 
   /** Cancels every pending operation on `handle` (each rejects with AbortError unless it won the race). */

@@ -45,6 +45,8 @@ class Backend {
   virtual SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) = 0;
   // Closes the OS handle now; its pending operations complete as cancelled.
   virtual void CloseHandle(Handle& handle) = 0;
+  // The process id of the other end of a connected pipe.
+  virtual SysError PeerPid(Handle& handle, uint32_t* pid) = 0;
 
   // Whether an operation that never completed may be freed once the poller is stopped and its
   // handles closed. Windows: no (the kernel may still write to it; L1). Linux: yes.

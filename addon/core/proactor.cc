@@ -106,6 +106,12 @@ SysError Proactor::ConnectPipe(const std::string& path, HandleId* out) {
   return {};
 }
 
+SysError Proactor::PeerPid(HandleId id, uint32_t* pid) {
+  auto it = handles_.find(id);
+  if (it == handles_.end() || shutDown_) return BadHandle();
+  return backend_->PeerPid(*it->second, pid);
+}
+
 bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* data, size_t length,
                      OpId* pending, Outcome* now) {
   auto handle = handles_.find(handleId);

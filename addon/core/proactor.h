@@ -40,6 +40,7 @@ class Proactor {
   SysError CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out);
   SysError ConnectPipe(const std::string& path, HandleId* out);
   bool HasHandle(HandleId id) const { return handles_.count(id) != 0; }
+  SysError PeerPid(HandleId id, uint32_t* pid);
 
   // Starts an operation. Returns true with `*pending` set when a completion will follow;
   // false with `*now` holding the result when it finished at once (L2).

@@ -66,6 +66,12 @@ struct PipeInstanceOptions {
   uint32_t backlog = 511;
   uint32_t bufferSize = 65536;
   bool rejectRemoteClients = true;
+  // Who may connect. Windows: a DACL (an explicit SDDL wins over the flags); Linux: the socket
+  // file's mode, set before listen() so no client can slip in under the default one.
+  bool currentUserOnly = false;  // Windows: only this user's SID; Linux: mode 0600
+  bool readableAll = false;      // as node:net's listen({ readableAll })
+  bool writableAll = false;      // as node:net's listen({ writableAll })
+  std::string sddl;              // Windows only
 };
 
 }  // namespace proactor

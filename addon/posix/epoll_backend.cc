@@ -82,7 +82,7 @@ SysError EpollBackend::Adopt(UniqueFd fd, bool listener, std::shared_ptr<PosixHa
 
 SysError EpollBackend::CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) {
   UniqueFd fd;
-  SysError error = ListenUnixSocket(options.path, static_cast<int>(options.backlog), &fd);
+  SysError error = ListenUnixSocket(options, &fd);
   if (error.failed()) return error;
   std::lock_guard<std::mutex> lock(mutex_);
   std::shared_ptr<PosixHandle> handle;
@@ -230,6 +230,17 @@ void EpollBackend::CloseHandle(Handle& base) {
     if (!handle.unlinkOnClose.empty()) ::unlink(handle.unlinkOnClose.c_str());
     handle.fd.Reset();
   }
+}
+
+SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PosixHandle& handle = AsPosix(base);
+  if (!handle.fd.Valid() || handle.listener) return BadHandle();
+  ucred credentials{};
+  socklen_t length = sizeof(credentials);
+  if (::getsockopt(handle.fd.Get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return LastErrnoError();
+  *pid = static_cast<uint32_t>(credentials.pid);
+  return {};
 }
 
 void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch) {

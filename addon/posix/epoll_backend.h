@@ -44,6 +44,7 @@ class EpollBackend final : public Backend {
   SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
   void CloseHandle(Handle& handle) override;
+  SysError PeerPid(Handle& handle, uint32_t* pid) override;
   bool MayFreeUnfinished() const override { return true; }
 
  private:

@@ -1,6 +1,7 @@
 #include "posix/unix_socket.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <cstring>
@@ -31,7 +32,27 @@ SysError NewSocket(UniqueFd* out) {
 
 }  // namespace
 
-SysError ListenUnixSocket(const std::string& path, int backlog, UniqueFd* out) {
+namespace {
+
+// The socket file's mode. node:net (libuv) adds read/write bits for everyone on request;
+// currentUserOnly takes every bit away from group and others. Connecting needs write access.
+SysError ApplyAccess(const PipeInstanceOptions& options) {
+  if (!options.currentUserOnly && !options.readableAll && !options.writableAll) return {};
+  struct stat info {};
+  if (::stat(options.path.c_str(), &info) != 0) return LastErrnoError();
+  mode_t mode = info.st_mode & 07777;
+  if (options.readableAll) mode |= S_IRUSR | S_IRGRP | S_IROTH;
+  if (options.writableAll) mode |= S_IWUSR | S_IWGRP | S_IWOTH;
+  if (options.currentUserOnly) mode = S_IRUSR | S_IWUSR;
+  if (::chmod(options.path.c_str(), mode) != 0) return LastErrnoError();
+  return {};
+}
+
+}  // namespace
+
+SysError ListenUnixSocket(const PipeInstanceOptions& options, UniqueFd* out) {
+  const std::string& path = options.path;
+  const int backlog = static_cast<int>(options.backlog);
   sockaddr_un address;
   SysError error = MakeAddress(path, &address);
   if (error.failed()) return error;
@@ -39,6 +60,12 @@ SysError ListenUnixSocket(const std::string& path, int backlog, UniqueFd* out) {
   error = NewSocket(&fd);
   if (error.failed()) return error;
   if (::bind(fd.Get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return LastErrnoError();
+  // Before listen(): until then a connect is refused, so nobody connects under the old mode.
+  error = ApplyAccess(options);
+  if (error.failed()) {
+    ::unlink(path.c_str());
+    return error;
+  }
   if (::listen(fd.Get(), backlog) != 0) {
     SysError listenError = LastErrnoError();
     ::unlink(path.c_str());

@@ -8,8 +8,9 @@
 
 namespace proactor {
 
-// A bound, listening, non-blocking socket at `path`. A taken path fails with EADDRINUSE.
-SysError ListenUnixSocket(const std::string& path, int backlog, UniqueFd* out);
+// A bound, listening, non-blocking socket at `options.path`, its file's mode set from the
+// options' access flags. A taken path fails with EADDRINUSE.
+SysError ListenUnixSocket(const PipeInstanceOptions& options, UniqueFd* out);
 // One non-blocking connect attempt. A full backlog fails with EAGAIN (the caller retries, L7).
 SysError ConnectUnixSocket(const std::string& path, UniqueFd* out);
 

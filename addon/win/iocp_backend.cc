@@ -174,6 +174,17 @@ Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
   return Outcome{0, Win32Error(error), nullptr};
 }
 
+SysError IocpBackend::PeerPid(Handle& base, uint32_t* pid) {
+  WinHandle& handle = AsWin(base);
+  if (!handle.handle.Valid()) return BadHandle();
+  ULONG peer = 0;
+  const BOOL ok = handle.server ? ::GetNamedPipeClientProcessId(handle.handle.Get(), &peer)
+                                : ::GetNamedPipeServerProcessId(handle.handle.Get(), &peer);
+  if (!ok) return LastWin32Error();
+  *pid = peer;
+  return {};
+}
+
 void IocpBackend::CloseHandle(Handle& base) {
   // Pending operations complete with ERROR_OPERATION_ABORTED packets; their records stay in the
   // table until then (L1).

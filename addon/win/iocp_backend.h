@@ -45,6 +45,7 @@ class IocpBackend final : public Backend {
   SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
   void CloseHandle(Handle& handle) override;
+  SysError PeerPid(Handle& handle, uint32_t* pid) override;
   // A pending operation's OVERLAPPED and buffer belong to the kernel until its packet is
   // dequeued; once the poller is gone nothing will dequeue it (L1).
   bool MayFreeUnfinished() const override { return false; }

@@ -2,9 +2,63 @@
 
 #include <windows.h>
 
+#include <sddl.h>
+
+#include <memory>
+
 #include "win/errors.h"
+#include "win/unique_handle.h"
 
 namespace proactor {
+
+namespace {
+
+struct LocalFreeDeleter {
+  void operator()(void* memory) const noexcept { ::LocalFree(memory); }
+};
+using LocalMemory = std::unique_ptr<void, LocalFreeDeleter>;
+
+// This process's user, as an SDDL SID string ("S-1-5-21-...").
+SysError CurrentUserSid(std::wstring* out) {
+  HANDLE raw = nullptr;
+  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw)) return LastWin32Error();
+  UniqueHandle token(raw);
+  DWORD size = 0;
+  ::GetTokenInformation(token.Get(), TokenUser, nullptr, 0, &size);
+  std::unique_ptr<BYTE[]> buffer(new BYTE[size]);
+  if (!::GetTokenInformation(token.Get(), TokenUser, buffer.get(), size, &size)) return LastWin32Error();
+  LPWSTR sid = nullptr;
+  if (!::ConvertSidToStringSidW(reinterpret_cast<TOKEN_USER*>(buffer.get())->User.Sid, &sid)) {
+    return LastWin32Error();
+  }
+  LocalMemory owned(sid);
+  *out = sid;
+  return {};
+}
+
+// The DACL the options ask for, as SDDL; empty for Windows' default (full control for SYSTEM,
+// administrators and the creator, read for everyone — so others cannot open it read-write).
+SysError SecurityDescriptorString(const PipeInstanceOptions& options, std::wstring* out) {
+  if (!options.sddl.empty()) {
+    *out = Utf8ToWide(options.sddl);
+    return {};
+  }
+  if (!options.currentUserOnly && !options.readableAll && !options.writableAll) return {};
+  std::wstring user;
+  SysError error = CurrentUserSid(&user);
+  if (error.failed()) return error;
+  // Protected (P): nothing inherited widens it.
+  std::wstring sddl = L"D:P(A;;GA;;;" + user + L")";
+  if (!options.currentUserOnly) {
+    sddl += L"(A;;GA;;;SY)(A;;GA;;;BA)";
+    if (options.readableAll) sddl += L"(A;;GR;;;WD)";
+    if (options.writableAll) sddl += L"(A;;GW;;;WD)";
+  }
+  *out = std::move(sddl);
+  return {};
+}
+
+}  // namespace
 
 std::wstring Utf8ToWide(const std::string& utf8) {
   if (utf8.empty()) return std::wstring();
@@ -23,8 +77,22 @@ SysError CreateNamedPipeInstance(const PipeInstanceOptions& options, UniqueHandl
   const DWORD maxInstances =
       options.maxInstances == 0 || options.maxInstances >= PIPE_UNLIMITED_INSTANCES ? PIPE_UNLIMITED_INSTANCES
                                                                                      : options.maxInstances;
+  std::wstring sddl;
+  SysError error = SecurityDescriptorString(options, &sddl);
+  if (error.failed()) return error;
+  SECURITY_ATTRIBUTES attributes{};
+  LocalMemory descriptor;
+  if (!sddl.empty()) {
+    PSECURITY_DESCRIPTOR raw = nullptr;
+    if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &raw, nullptr)) {
+      return LastWin32Error();
+    }
+    descriptor.reset(raw);
+    attributes.nLength = sizeof(attributes);
+    attributes.lpSecurityDescriptor = raw;
+  }
   HANDLE pipe = ::CreateNamedPipeW(path.c_str(), openMode, pipeMode, maxInstances, options.bufferSize,
-                                   options.bufferSize, 0, nullptr);
+                                   options.bufferSize, 0, descriptor ? &attributes : nullptr);
   if (pipe == INVALID_HANDLE_VALUE) {
     const DWORD error = ::GetLastError();
     // FILE_FLAG_FIRST_PIPE_INSTANCE on a taken name fails with access denied: the name is in use.

@@ -11,11 +11,13 @@ describe('proactor close (L9)', () => {
     const accepting = proactor.acceptPipe(await proactor.createPipeInstance(uniquePipePath('close-accept')));
     expect(proactor.stats().pending).toBe(1001);
     void client;
+    // Handlers first: the rejections arrive while close() is still waiting.
+    const settled = Promise.allSettled([...reads, accepting]);
     const started = performance.now();
     const report = await proactor.close({ timeout: 5000 });
     expect(performance.now() - started).toBeLessThan(5000);
     expect(report).toEqual({ timedOut: false, pending: 0, operations: [] });
-    const results = await Promise.allSettled([...reads, accepting]);
+    const results = await settled;
     for (const result of results) {
       expect(result.status).toBe('rejected');
       expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'AbortError' });
