@@ -53,6 +53,8 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
                            InstanceMethod<&ProactorWrap::CreatePipeInstance>("createPipeInstance"),
                            InstanceMethod<&ProactorWrap::ConnectPipe>("connectPipe"),
                            InstanceMethod<&ProactorWrap::PeerPid>("peerPid"),
+                           InstanceMethod<&ProactorWrap::AdoptHandle>("adoptHandle"),
+                           InstanceMethod<&ProactorWrap::ShutdownWrite>("shutdownWrite"),
                            InstanceMethod<&ProactorWrap::Accept>("accept"),
                            InstanceMethod<&ProactorWrap::Recv>("recv"),
                            InstanceMethod<&ProactorWrap::Send>("send"),
@@ -132,6 +134,27 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     uint32_t pid = 0;
     SysError error = core_->PeerPid(ArgU32(info, 0, "handle"), &pid);
     return HandleResult(info.Env(), error, pid);
+  }
+
+  // Takes an existing pipe handle (Windows HANDLE / Linux fd; number or bigint).
+  Napi::Value AdoptHandle(const Napi::CallbackInfo& info) {
+    uint64_t raw = 0;
+    if (info[0].IsBigInt()) {
+      bool lossless = false;
+      raw = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+      if (!lossless) throw Napi::RangeError::New(info.Env(), "proactor: handle is out of range");
+    } else {
+      raw = static_cast<uint64_t>(ArgId(info, 0, "handle"));
+    }
+    HandleId id = 0;
+    SysError error = core_->AdoptHandle(raw, &id);
+    return HandleResult(info.Env(), error, id);
+  }
+
+  // 0, or -1 with the error in scratch.
+  Napi::Value ShutdownWrite(const Napi::CallbackInfo& info) {
+    SysError error = core_->ShutdownWrite(ArgU32(info, 0, "handle"));
+    return HandleResult(info.Env(), error, 0);
   }
 
   Napi::Value Accept(const Napi::CallbackInfo& info) {

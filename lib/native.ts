@@ -30,6 +30,10 @@ export interface NativeProactor {
   connectPipe(path: string): number;
   /** The peer's process id, or -1 with the error in scratch. */
   peerPid(handle: number): number;
+  /** Takes ownership of an OS pipe handle / fd; a handle id, or -1 with the error in scratch. */
+  adoptHandle(raw: number | bigint): number;
+  /** Half-closes (Linux `shutdown(SHUT_WR)`); 0, or -1 with the error in scratch (Windows: ENOTSUP). */
+  shutdownWrite(handle: number): number;
   accept(handle: number): number;
   recv(handle: number, buffer: Uint8Array, offset: number, length: number): number;
   send(handle: number, buffer: Uint8Array, offset: number, length: number): number;

@@ -5,7 +5,9 @@ import {
   abortError,
   codedError,
   errnoName,
+  invalidArgType,
   invalidArgValue,
+  outOfRange,
   systemError,
   systemErrorByName,
 } from './errors.js';
@@ -304,6 +306,34 @@ export class Proactor {
       signal,
       (n) => n,
     );
+  }
+
+  /**
+   * Takes ownership of an existing pipe: a Windows `HANDLE` or a Linux file descriptor (number or
+   * bigint), e.g. a child's stdio pipe. The proactor closes it with `closeHandle`. On Windows the
+   * handle must have been opened for overlapped I/O and not yet be tied to another completion
+   * port (a handle libuv already uses is refused with `EINVAL`).
+   */
+  adoptHandle(raw: number | bigint, path = ''): PipeHandle {
+    if (typeof raw === 'number') validateInteger(raw, 'raw', 0, Number.MAX_SAFE_INTEGER);
+    else if (typeof raw !== 'bigint') throw invalidArgType('raw', 'of type number or bigint', raw);
+    else if (raw < 0n || raw >= 2n ** 64n) throw outOfRange('raw', '>= 0 and < 2 ** 64', raw);
+    validateString(path, 'path');
+    const closed = this.#closedError();
+    if (closed) throw closed;
+    const id = this.#native.adoptHandle(raw);
+    if (id < 0) throw this.#scratchError('adopt', path);
+    return this.#adopt(id, path);
+  }
+
+  /**
+   * Half-close: this end will write no more and the peer reads end of stream, while reads here
+   * go on. Linux: `shutdown(SHUT_WR)`. Windows byte-mode pipes cannot half-close: `ENOTSUP`
+   * (flush, then close instead — as Node does on Windows).
+   */
+  shutdownWrite(handle: PipeHandle): void {
+    this.#validateHandle(handle, 'handle');
+    if (this.#native.shutdownWrite(handle.id) < 0) throw this.#scratchError('shutdown', handle.path);
   }
 
   /**

@@ -43,6 +43,12 @@ class Backend {
   virtual SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) = 0;
   // One connect attempt. A busy server is reported as EBUSY/EAGAIN; retrying is JS's job (L7).
   virtual SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) = 0;
+  // Takes ownership of an existing pipe handle (Windows HANDLE / Linux fd, as an integer) so
+  // the proactor can do I/O on it, e.g. a child's stdio pipe.
+  virtual SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) = 0;
+  // Half-close: no more writes from this end; the peer reads EOF. Windows byte pipes cannot
+  // (ENOTSUP): a caller flushes, then closes.
+  virtual SysError ShutdownWrite(Handle& handle) = 0;
   // Closes the OS handle now; its pending operations complete as cancelled.
   virtual void CloseHandle(Handle& handle) = 0;
   // The process id of the other end of a connected pipe.

@@ -106,6 +106,22 @@ SysError Proactor::ConnectPipe(const std::string& path, HandleId* out) {
   return {};
 }
 
+SysError Proactor::AdoptHandle(uint64_t raw, HandleId* out) {
+  if (!open_ || shutDown_) return BadHandle();
+  std::shared_ptr<Handle> handle;
+  SysError error = backend_->AdoptHandle(raw, &handle);
+  if (error.failed()) return error;
+  Register(handle);
+  *out = handle->id;
+  return {};
+}
+
+SysError Proactor::ShutdownWrite(HandleId id) {
+  auto it = handles_.find(id);
+  if (it == handles_.end() || shutDown_) return BadHandle();
+  return backend_->ShutdownWrite(*it->second);
+}
+
 SysError Proactor::PeerPid(HandleId id, uint32_t* pid) {
   auto it = handles_.find(id);
   if (it == handles_.end() || shutDown_) return BadHandle();

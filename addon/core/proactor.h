@@ -39,6 +39,8 @@ class Proactor {
 
   SysError CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out);
   SysError ConnectPipe(const std::string& path, HandleId* out);
+  SysError AdoptHandle(uint64_t raw, HandleId* out);
+  SysError ShutdownWrite(HandleId id);
   bool HasHandle(HandleId id) const { return handles_.count(id) != 0; }
   SysError PeerPid(HandleId id, uint32_t* pid);
 

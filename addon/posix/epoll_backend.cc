@@ -1,8 +1,10 @@
 #include "posix/epoll_backend.h"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,7 +66,8 @@ void EpollBackend::StopPoller() {
 
 std::unique_ptr<Operation> EpollBackend::NewOperation() { return std::make_unique<Operation>(); }
 
-SysError EpollBackend::Adopt(UniqueFd fd, bool listener, std::shared_ptr<PosixHandle>* out) {
+SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out) {
+  // `fd` is taken only on success; on failure it stays with the caller.
   auto handle = std::make_shared<PosixHandle>();
   handle->listener = listener;
   handle->id = nextHandleId_++;
@@ -129,7 +132,11 @@ bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, RawEvent* done) {
 
 bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, RawEvent* done) {
   while (op.transferred < op.length) {
-    ssize_t n = ::send(handle.fd.Get(), op.data + op.transferred, op.length - op.transferred, MSG_NOSIGNAL);
+    // MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE. Pipes (no send()) rely on Node
+    // ignoring SIGPIPE, as it does from start-up.
+    const size_t left = op.length - op.transferred;
+    ssize_t n = handle.socket ? ::send(handle.fd.Get(), op.data + op.transferred, left, MSG_NOSIGNAL)
+                              : ::write(handle.fd.Get(), op.data + op.transferred, left);
     if (n >= 0) {
       op.transferred += static_cast<size_t>(n);
       continue;
@@ -148,7 +155,8 @@ bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, RawEvent* done) {
     int fd = ::accept4(handle.fd.Get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       std::shared_ptr<PosixHandle> accepted;
-      SysError error = Adopt(UniqueFd(fd), false, &accepted);
+      UniqueFd owned(fd);
+      SysError error = Adopt(std::move(owned), false, &accepted);
       if (error.failed()) {
         done->error = error;
       } else {
@@ -230,6 +238,35 @@ void EpollBackend::CloseHandle(Handle& base) {
     if (!handle.unlinkOnClose.empty()) ::unlink(handle.unlinkOnClose.c_str());
     handle.fd.Reset();
   }
+}
+
+SysError EpollBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
+  if (raw > static_cast<uint64_t>(INT32_MAX)) return BadHandle();
+  const int fd = static_cast<int>(raw);
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return LastErrnoError();
+  if (::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return LastErrnoError();
+  ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  std::lock_guard<std::mutex> lock(mutex_);
+  UniqueFd owned(fd);
+  std::shared_ptr<PosixHandle> handle;
+  SysError error = Adopt(std::move(owned), false, &handle);
+  if (error.failed()) {
+    (void)owned.Release();  // not taken: the fd is still the caller's
+    return error;
+  }
+  struct stat info {};
+  handle->socket = ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
+  *out = std::move(handle);
+  return {};
+}
+
+SysError EpollBackend::ShutdownWrite(Handle& base) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PosixHandle& handle = AsPosix(base);
+  if (!handle.fd.Valid() || handle.listener) return BadHandle();
+  if (::shutdown(handle.fd.Get(), SHUT_WR) != 0) return LastErrnoError();
+  return {};
 }
 
 SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {

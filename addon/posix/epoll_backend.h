@@ -21,6 +21,7 @@ struct PosixHandle final : Handle {
   ~PosixHandle() override;
   UniqueFd fd;
   bool listener = false;
+  bool socket = true;  // false for an adopted FIFO/pipe: written with write(), not send()
   std::string unlinkOnClose;  // a listening socket's file, removed when it closes (as libuv does)
   // Operations waiting for readiness, in start order. Guarded by EpollBackend::mutex_.
   std::deque<Operation*> readers;  // recv, or accept on a listener
@@ -45,11 +46,13 @@ class EpollBackend final : public Backend {
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
   void CloseHandle(Handle& handle) override;
   SysError PeerPid(Handle& handle, uint32_t* pid) override;
+  SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) override;
+  SysError ShutdownWrite(Handle& handle) override;
   bool MayFreeUnfinished() const override { return true; }
 
  private:
   void Run();
-  SysError Adopt(UniqueFd fd, bool listener, std::shared_ptr<PosixHandle>* out);
+  SysError Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out);
   // Each tries the system call once more for `op`; false means "would block, keep waiting".
   bool TryRecv(PosixHandle& handle, Operation& op, RawEvent* done);
   bool TrySend(PosixHandle& handle, Operation& op, RawEvent* done);

@@ -92,29 +92,50 @@ void IocpBackend::Run() {
   }
 }
 
-SysError IocpBackend::Adopt(HANDLE raw, bool server, std::shared_ptr<Handle>* out) {
+SysError IocpBackend::Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out) {
+  // `raw` is taken only on success; on failure it stays with the caller.
+  const HandleId id = nextHandleId_++;
+  // Associated once, for the handle's whole life. A handle already tied to another port (say,
+  // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER.
+  if (::CreateIoCompletionPort(raw.Get(), port_.Get(), id, 0) == nullptr) return LastWin32Error();
   auto handle = std::make_shared<WinHandle>();
-  handle->handle = UniqueHandle(raw);
+  handle->handle = std::move(raw);
   handle->server = server;
-  handle->id = nextHandleId_++;
-  // Associated once, for the handle's whole life.
-  if (::CreateIoCompletionPort(raw, port_.Get(), handle->id, 0) == nullptr) return LastWin32Error();
+  handle->id = id;
   *out = std::move(handle);
   return {};
+}
+
+SysError IocpBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
+  UniqueHandle owned(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(raw)));
+  DWORD flags = 0;
+  if (!::GetNamedPipeInfo(owned.Get(), &flags, nullptr, nullptr, nullptr)) {
+    SysError error = LastWin32Error();
+    (void)owned.Release();  // not taken: the handle is still the caller's
+    return error;
+  }
+  SysError error = Adopt(std::move(owned), (flags & PIPE_SERVER_END) != 0, out);
+  if (error.failed()) (void)owned.Release();
+  return error;
+}
+
+SysError IocpBackend::ShutdownWrite(Handle&) {
+  // A byte-mode pipe has no half-close: ending the write side means closing the handle.
+  return Win32Error(ERROR_NOT_SUPPORTED);
 }
 
 SysError IocpBackend::CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) {
   UniqueHandle pipe;
   SysError error = CreateNamedPipeInstance(options, &pipe);
   if (error.failed()) return error;
-  return Adopt(pipe.Release(), true, out);
+  return Adopt(std::move(pipe), true, out);
 }
 
 SysError IocpBackend::ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) {
   UniqueHandle pipe;
   SysError error = OpenNamedPipeClient(path, &pipe);
   if (error.failed()) return error;
-  return Adopt(pipe.Release(), false, out);
+  return Adopt(std::move(pipe), false, out);
 }
 
 StartResult IocpBackend::Start(Operation& base) {

@@ -46,13 +46,15 @@ class IocpBackend final : public Backend {
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
   void CloseHandle(Handle& handle) override;
   SysError PeerPid(Handle& handle, uint32_t* pid) override;
+  SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) override;
+  SysError ShutdownWrite(Handle& handle) override;
   // A pending operation's OVERLAPPED and buffer belong to the kernel until its packet is
   // dequeued; once the poller is gone nothing will dequeue it (L1).
   bool MayFreeUnfinished() const override { return false; }
 
  private:
   void Run();
-  SysError Adopt(HANDLE raw, bool server, std::shared_ptr<Handle>* out);
+  SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
   UniqueHandle port_;
   std::thread poller_;
