@@ -4,7 +4,7 @@
 //             (esbuild, rollup), installed with `npm install --os=win32 --cpu=x64`
 //   shim/     bcryptprimitives.dll built from shim/bcryptprimitives.c (Wine 8 lacks ProcessPrng)
 //   prefix/   our own WINEPREFIX, reporting Windows 10 (Node refuses the default Windows 7)
-//   logs/     output of the last provisioning and test run
+//   logs/     the prefix creation log, and the output of a test run that failed
 //
 // Each part records the versions it was made from in a stamp file written last, so a second run
 // skips whatever still matches and an interrupted one is redone.
@@ -224,8 +224,9 @@ function ensurePrefix(log, shimDll) {
     writeStamp(stamp, key);
   }
 
-  // Native DLLs in system32 load when a DLL beside the addon would not: Node's dlopen uses
-  // LOAD_WITH_ALTERED_SEARCH_PATH, which searches the .node file's folder, not node.exe's.
+  // In system32, not beside node.exe: Node loads addons with LOAD_WITH_ALTERED_SEARCH_PATH, so a
+  // DLL that rollup's .node imports is looked for in that .node's folder and the system folders,
+  // never in node.exe's. With no builtin bcryptprimitives in Wine 8, this native one loads.
   const installed = join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll');
   if (!existsSync(installed) || !readFileSync(installed).equals(readFileSync(shimDll))) {
     copyFileSync(shimDll, installed);

@@ -8,7 +8,7 @@
 // esbuild's and rollup's binaries, whose win32 builds come from .cache/windows/modules through
 // NODE_PATH (the CommonJS fallback both packages resolve their binary with).
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { logDir, npmCommand, packageDir, provision, repoRoot } from './provision.mjs';
@@ -79,8 +79,10 @@ function follower(path, sink) {
 
 async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
   mkdirSync(logDir, { recursive: true });
-  const outPath = join(logDir, 'vitest.stdout.log');
-  const errPath = join(logDir, 'vitest.stderr.log');
+  // One pair of files per run: two runs at once (a developer and an editor's test task) must
+  // not follow each other's output.
+  const outPath = join(logDir, `vitest-${process.pid}.stdout.log`);
+  const errPath = join(logDir, `vitest-${process.pid}.stderr.log`);
   // Node under Wine fails with EBADF writing to a Unix pipe, so it writes to files we follow.
   const out = openSync(outPath, 'w');
   const err = openSync(errPath, 'w');
@@ -114,7 +116,7 @@ async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
     killPrefix(prefix);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
-  const timer = setTimeout(() => stop(`timed out after ${timeoutMs / 60_000} min`), timeoutMs);
+  const timer = setTimeout(() => stop(`timed out after ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
   const onSignal = (signal) => stop(`stopped by ${signal}`);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -132,14 +134,18 @@ async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
   process.off('SIGTERM', onSignal);
   followers.forEach((f) => f.close());
 
-  const logs = relative(repoRoot, logDir);
+  const logs = [outPath, errPath].map((path) => relative(repoRoot, path)).join(' and ');
   if (stopReason) {
-    console.error(`windows: vitest ${stopReason}; output is in ${logs}/`);
+    console.error(`windows: vitest ${stopReason}; its output is kept in ${logs}`);
     return stopReason.startsWith('timed out') ? 124 : 130;
   }
-  if (statSync(outPath).size === 0) {
-    console.error(`windows: vitest printed nothing (exit code ${code}); see ${logs}/`);
+  if (code !== 0) {
+    console.error(`windows: vitest exited with code ${code}; its output is kept in ${logs}`);
+    return code;
   }
+  // Everything was printed above; a passing run leaves nothing behind.
+  rmSync(outPath, { force: true });
+  rmSync(errPath, { force: true });
   return code;
 }
 
