@@ -38,6 +38,35 @@ double ArgId(const Napi::CallbackInfo& info, size_t index, const char* name) {
   return info[index].As<Napi::Number>().DoubleValue();
 }
 
+// A raw OS handle or fd: a number or a bigint.
+uint64_t ArgRaw(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (info[index].IsBigInt()) {
+    bool lossless = false;
+    uint64_t raw = info[index].As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw Napi::RangeError::New(info.Env(), std::string("proactor: ") + name + " is out of range");
+    return raw;
+  }
+  double value = ArgId(info, index, name);
+  if (!(value >= 0 && value <= 9007199254740991.0)) {
+    throw Napi::RangeError::New(info.Env(), std::string("proactor: ") + name + " is out of range");
+  }
+  return static_cast<uint64_t>(value);
+}
+
+Napi::Value RawValue(Napi::Env env, uint64_t raw) {
+  if (raw <= 9007199254740991ull) return Napi::Number::New(env, static_cast<double>(raw));
+  return Napi::BigInt::New(env, raw);
+}
+
+// Throws a JS Error carrying errno / sysErrno for a failed event call.
+void ThrowIfFailed(Napi::Env env, SysError error, const char* what) {
+  if (!error.failed()) return;
+  Napi::Error failure = Napi::Error::New(env, std::string("proactor: ") + what + " failed");
+  failure.Set("errno", Napi::Number::New(env, error.uv));
+  failure.Set("sysErrno", Napi::Number::New(env, error.sys));
+  throw failure;
+}
+
 std::string ArgString(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (!info[index].IsString()) {
     throw Napi::TypeError::New(info.Env(), std::string("proactor: ") + name + " must be a string");
@@ -54,6 +83,9 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
                            InstanceMethod<&ProactorWrap::ConnectPipe>("connectPipe"),
                            InstanceMethod<&ProactorWrap::PeerPid>("peerPid"),
                            InstanceMethod<&ProactorWrap::AdoptHandle>("adoptHandle"),
+                           InstanceMethod<&ProactorWrap::WaitHandle>("waitHandle"),
+                           InstanceMethod<&ProactorWrap::WaitProcess>("waitProcess"),
+                           InstanceMethod<&ProactorWrap::SetWaitEngine>("setWaitEngine"),
                            InstanceMethod<&ProactorWrap::ShutdownWrite>("shutdownWrite"),
                            InstanceMethod<&ProactorWrap::Accept>("accept"),
                            InstanceMethod<&ProactorWrap::Recv>("recv"),
@@ -138,14 +170,7 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
 
   // Takes an existing pipe handle (Windows HANDLE / Linux fd; number or bigint).
   Napi::Value AdoptHandle(const Napi::CallbackInfo& info) {
-    uint64_t raw = 0;
-    if (info[0].IsBigInt()) {
-      bool lossless = false;
-      raw = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
-      if (!lossless) throw Napi::RangeError::New(info.Env(), "proactor: handle is out of range");
-    } else {
-      raw = static_cast<uint64_t>(ArgId(info, 0, "handle"));
-    }
+    const uint64_t raw = ArgRaw(info, 0, "handle");
     HandleId id = 0;
     SysError error = core_->AdoptHandle(raw, &id);
     return HandleResult(info.Env(), error, id);
@@ -155,6 +180,20 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
   Napi::Value ShutdownWrite(const Napi::CallbackInfo& info) {
     SysError error = core_->ShutdownWrite(ArgU32(info, 0, "handle"));
     return HandleResult(info.Env(), error, 0);
+  }
+
+  Napi::Value StartWait(const Napi::CallbackInfo& info, OpKind kind) {
+    const uint64_t target = ArgRaw(info, 0, kind == OpKind::kWaitProcess ? "pid" : "handle");
+    OpId id = 0;
+    Outcome now;
+    bool pending = core_->StartWait(kind, target, &id, &now);
+    return StartResultValue(info.Env(), pending, id, now);
+  }
+  Napi::Value WaitHandle(const Napi::CallbackInfo& info) { return StartWait(info, OpKind::kWaitHandle); }
+  Napi::Value WaitProcess(const Napi::CallbackInfo& info) { return StartWait(info, OpKind::kWaitProcess); }
+
+  Napi::Value SetWaitEngine(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), core_->SetWaitEngine(ArgString(info, 0, "engine")));
   }
 
   Napi::Value Accept(const Napi::CallbackInfo& info) {
@@ -221,12 +260,37 @@ Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(i
 
 Napi::Value Backend(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), BackendName()); }
 
+Napi::Value CreateEvent(const Napi::CallbackInfo& info) {
+  uint64_t event = 0;
+  ThrowIfFailed(info.Env(), CreateEventObject(&event), "createEvent");
+  return RawValue(info.Env(), event);
+}
+
+void SetEvent(const Napi::CallbackInfo& info) {
+  ThrowIfFailed(info.Env(), SetEventObject(ArgRaw(info, 0, "event")), "setEvent");
+}
+
+void ResetEvent(const Napi::CallbackInfo& info) {
+  ThrowIfFailed(info.Env(), ResetEventObject(ArgRaw(info, 0, "event")), "resetEvent");
+}
+
+void CloseEvent(const Napi::CallbackInfo& info) {
+  ThrowIfFailed(info.Env(), CloseEventObject(ArgRaw(info, 0, "event")), "closeEvent");
+}
+
+Napi::Value HandleCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), OpenHandleCount()); }
+
 Napi::Value UnderWine(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), RunningUnderWine()); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("backend", Napi::Function::New(env, Backend, "backend"));
   exports.Set("underWine", Napi::Function::New(env, UnderWine, "underWine"));
+  exports.Set("createEvent", Napi::Function::New(env, CreateEvent, "createEvent"));
+  exports.Set("setEvent", Napi::Function::New(env, SetEvent, "setEvent"));
+  exports.Set("resetEvent", Napi::Function::New(env, ResetEvent, "resetEvent"));
+  exports.Set("closeEvent", Napi::Function::New(env, CloseEvent, "closeEvent"));
+  exports.Set("openHandleCount", Napi::Function::New(env, HandleCount, "openHandleCount"));
   exports.Set("Proactor", ProactorWrap::Define(env));
   return exports;
 }

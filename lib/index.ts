@@ -10,6 +10,22 @@ export { AbortError } from './errors.js';
 export type { SystemError } from './errors.js';
 export { pipePath } from './pipe-path.js';
 export { PipeHandle, Proactor, getDefaultProactor } from './proactor.js';
+export {
+  ProactorEvent,
+  ProcessWatcher,
+  createEvent,
+  spawn,
+  waitForExit,
+  waitForHandle,
+  watchChild,
+} from './child/index.js';
+export type {
+  ChildLike,
+  ExitResult,
+  ProactorSpawnOptions,
+  ProcessWatcherEvents,
+  SpawnedProcess,
+} from './child/index.js';
 export type {
   CloseReport,
   ConnectOptions,
@@ -17,6 +33,8 @@ export type {
   PipeInstanceOptions,
   ProactorCloseOptions,
   ProactorStats,
+  ProcessExit,
+  WaitOptions,
 } from './proactor.js';
 
 /** The version of the native addon in use (equal to the package version it was built from). */

@@ -34,6 +34,12 @@ export interface NativeProactor {
   adoptHandle(raw: number | bigint): number;
   /** Half-closes (Linux `shutdown(SHUT_WR)`); 0, or -1 with the error in scratch (Windows: ENOTSUP). */
   shutdownWrite(handle: number): number;
+  /** Starts a wait on a handle / fd (duplicated first); a start result (value 1 when signalled). */
+  waitHandle(raw: number | bigint): number;
+  /** Starts a wait for a process's exit (opened now); value: exit code, -signal, or NaN. */
+  waitProcess(pid: number): number;
+  /** 'threadpool' | 'packet' on Windows ('epoll' on Linux); returns the engine in use. */
+  setWaitEngine(engine: string): string;
   accept(handle: number): number;
   recv(handle: number, buffer: Uint8Array, offset: number, length: number): number;
   send(handle: number, buffer: Uint8Array, offset: number, length: number): number;
@@ -56,6 +62,13 @@ export interface NativeAddon {
   backend(): 'iocp' | 'epoll';
   /** True when the Windows build runs under Wine (tests skip what only real Windows can show). */
   underWine(): boolean;
+  /** A manual-reset event (Windows) / eventfd (Linux), unset. Throws with errno on failure. */
+  createEvent(): number | bigint;
+  setEvent(event: number | bigint): void;
+  resetEvent(event: number | bigint): void;
+  closeEvent(event: number | bigint): void;
+  /** Open handles (Windows) / file descriptors (Linux) of this process. */
+  openHandleCount(): number;
   Proactor: new (onBatch: (batch: Float64Array) => void) => NativeProactor;
 }
 

@@ -11,6 +11,7 @@ import {
   systemError,
   systemErrorByName,
 } from './errors.js';
+import { constants as osConstants } from 'node:os';
 import { native, type NativeProactor } from './native.js';
 import { validatePipePath } from './pipe-path.js';
 import {
@@ -88,6 +89,109 @@ export interface ConnectOptions extends OperationOptions {
   onRetry?: (delayMs: number, attempt: number) => void;
 }
 
+export interface WaitOptions extends OperationOptions {
+  /** Milliseconds to wait at most. `waitForHandle` then resolves false; `waitForProcess` rejects `ETIMEDOUT`. */
+  timeout?: number;
+}
+
+/** How a process ended: exactly one of the two is set, or neither when the OS will not say. */
+export interface ProcessExit {
+  exitCode: number | null;
+  signalCode: NodeJS.Signals | null;
+}
+
+/** The native wait result: exit code (>= 0), minus the signal number, or NaN for unknown. */
+function processExit(value: number): ProcessExit {
+  if (Number.isNaN(value)) return { exitCode: null, signalCode: null };
+  if (value >= 0) return { exitCode: value, signalCode: null };
+  const name = Object.entries(osConstants.signals).find(([, number]) => number === -value)?.[0];
+  return { exitCode: null, signalCode: (name ?? null) as NodeJS.Signals | null };
+}
+
+function validateRawHandle(value: unknown, name: string): asserts value is number | bigint {
+  if (typeof value === 'number') validateInteger(value, name, 0, Number.MAX_SAFE_INTEGER);
+  else if (typeof value !== 'bigint') throw invalidArgType(name, 'of type number or bigint', value);
+  else if (value < 0n || value >= 2n ** 64n) throw outOfRange(name, '>= 0 and < 2 ** 64', value);
+}
+
+/** A process id: a positive integer the platform can hold (DWORD on Windows, pid_t on Linux). */
+export function validatePid(value: unknown, name: string): asserts value is number {
+  const max = process.platform === 'win32' ? 0xffffffff : 0x7fffffff;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw invalidArgValue(name, value, 'must be a positive integer process id');
+  }
+}
+
+let warnedWaitEngine = false;
+
+function chooseWaitEngine(proactor: NativeProactor): string {
+  const wanted = process.env.PROACTOR_WAIT_ENGINE || 'threadpool';
+  const engine = proactor.setWaitEngine(wanted);
+  if (process.platform === 'win32' && engine !== wanted && !warnedWaitEngine) {
+    warnedWaitEngine = true;
+    process.emitWarning(
+      `PROACTOR_WAIT_ENGINE=${wanted} is not available here; waits use the '${engine}' engine`,
+      { code: 'PROACTOR_WAIT_ENGINE' },
+    );
+  }
+  return engine;
+}
+
+/**
+ * An event for `waitForHandle`: a Windows manual-reset event or a Linux eventfd. It stays set
+ * until reset. `handle` is the raw HANDLE / fd, to wait on or to hand to another process.
+ */
+export class ProactorEvent {
+  #handle: number | bigint | undefined;
+  constructor() {
+    try {
+      this.#handle = native.createEvent();
+    } catch (error) {
+      throw nativeCallError(error, 'createEvent');
+    }
+  }
+  /** The raw handle / fd. Throws `EBADF` after `close()`. */
+  get handle(): number | bigint {
+    return this.#open('handle');
+  }
+  /** Signals the event: every wait on it completes, and later waits complete at once. */
+  set(): void {
+    this.#call('setEvent', () => native.setEvent(this.#open('setEvent')));
+  }
+  /** Unsignals it. */
+  reset(): void {
+    this.#call('resetEvent', () => native.resetEvent(this.#open('resetEvent')));
+  }
+  /** Closes it. Waits already started keep their own duplicate; closing twice is a no-op. */
+  close(): void {
+    if (this.#handle === undefined) return;
+    const handle = this.#handle;
+    this.#handle = undefined;
+    this.#call('closeEvent', () => native.closeEvent(handle));
+  }
+  #open(syscall: string): number | bigint {
+    if (this.#handle === undefined) throw systemErrorByName('EBADF', syscall);
+    return this.#handle;
+  }
+  #call(syscall: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      throw nativeCallError(error, syscall);
+    }
+  }
+}
+
+function nativeCallError(error: unknown, syscall: string): Error {
+  const { errno, sysErrno } = error as { errno?: number; sysErrno?: number };
+  return typeof errno === 'number' ? systemError(errno, sysErrno ?? 0, syscall) : (error as Error);
+}
+
+/** Open handles (Windows) / file descriptors (Linux) in this process — for leak checks. */
+export function openHandleCount(): number {
+  return native.openHandleCount();
+}
+
 export interface ProactorCloseOptions {
   /** Milliseconds to wait for cancelled operations to complete. Default 5000. */
   timeout?: number;
@@ -147,8 +251,15 @@ export class Proactor {
   constructor() {
     this.#native = new native.Proactor((batch) => this.#onBatch(batch));
     this.#scratch = this.#native.scratch;
+    this.waitEngine = chooseWaitEngine(this.#native);
     liveProactors.add(this);
   }
+
+  /**
+   * How this proactor waits for handles: `'threadpool'` or `'packet'` on Windows (from
+   * `PROACTOR_WAIT_ENGINE`, default `'threadpool'`), `'epoll'` on Linux.
+   */
+  readonly waitEngine: string;
 
   /** True once `close()` has been called. */
   get closed(): boolean {
@@ -348,6 +459,57 @@ export class Proactor {
     return pid;
   }
 
+  /**
+   * Waits until `handle` is signalled: a Windows waitable `HANDLE` (event, process, ...) or a
+   * Linux pollable fd (eventfd, pidfd, ...), as a number or bigint. Resolves true when it is
+   * signalled, false when `timeout` ms passed first (asyncio's contract); abort rejects with an
+   * `AbortError`. The handle is duplicated at the call, so closing yours meanwhile is safe.
+   *
+   * Windows does this on the thread pool (`RegisterWaitForSingleObject`) by default, or with
+   * kernel wait packets (no thread per 63 waits) when `PROACTOR_WAIT_ENGINE=packet` and the
+   * system has them; cancellation is deterministic with both (DESIGN L8).
+   */
+  waitForHandle(handle: number | bigint, options?: WaitOptions): Promise<boolean> {
+    validateRawHandle(handle, 'handle');
+    const { signal, timeout } = this.#waitOptions(options);
+    return this.#start(
+      () => this.#native.waitHandle(handle),
+      'wait',
+      undefined,
+      signal,
+      () => true,
+      timeout === undefined ? undefined : { ms: timeout, onTimeout: () => false },
+    );
+  }
+
+  /**
+   * Waits for process `pid` to exit — any process, not only a child. The process is opened at
+   * the call (Windows `OpenProcess`, Linux `pidfd_open`), so a later reuse of the pid cannot
+   * answer for another process. Resolves with the exit code or the signal that ended it;
+   * Windows gives the exit code of any process, Linux only of this process's children (read
+   * without reaping, so Node's own child watch is unaffected), else both are null. No such
+   * process: `ESRCH`; not allowed: `EPERM`; `timeout`: `ETIMEDOUT`.
+   */
+  waitForProcess(pid: number, options?: WaitOptions): Promise<ProcessExit> {
+    validatePid(pid, 'pid');
+    const { signal, timeout } = this.#waitOptions(options);
+    return this.#start(
+      () => this.#native.waitProcess(pid),
+      'waitpid',
+      undefined,
+      signal,
+      (value) => processExit(value),
+      timeout === undefined
+        ? undefined
+        : {
+            ms: timeout,
+            onTimeout: () => {
+              throw systemErrorByName('ETIMEDOUT', 'waitpid');
+            },
+          },
+    );
+  }
+
   /** Cancels every pending operation on `handle` (each rejects with AbortError unless it won the race). */
   cancel(handle: PipeHandle): void {
     this.#validateHandle(handle, 'handle', false);
@@ -449,12 +611,18 @@ export class Proactor {
     if (this.#operations.size === 0) this.#drained?.();
   }
 
+  /**
+   * Starts an operation and ties its completion to a promise. With `timeout`, the operation is
+   * cancelled when the time is up, and if the cancel wins, `onTimeout()` settles it instead
+   * (its return value resolves, a throw rejects).
+   */
   #start<T>(
     start: () => number,
     syscall: string,
     address: string | undefined,
     signal: AbortSignal | undefined,
     map: (value: number) => T,
+    timeout?: { ms: number; onTimeout: () => T },
   ): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const closed = this.#closedError();
@@ -466,16 +634,35 @@ export class Proactor {
       return Promise.resolve(map(value));
     }
     return new Promise<T>((resolve, reject) => {
+      let timedOut = false;
       const onAbort = (): void => this.#native.cancel(id);
+      const timer =
+        timeout &&
+        setTimeout(() => {
+          timedOut = true;
+          this.#native.cancel(id);
+        }, timeout.ms);
+      const cleanup = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#operations.set(id, {
         settle: (value, errno, sysCode) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (errno === 0) resolve(map(value));
-          else reject(this.#resultError(errno, sysCode, syscall, address, signal));
+          cleanup();
+          if (errno === 0) return resolve(map(value));
+          // A cancel we made for the timeout, not for the signal (which may have come too).
+          if (timeout && timedOut && !signal?.aborted && errnoName(errno) === 'ECANCELED') {
+            try {
+              return resolve(timeout.onTimeout());
+            } catch (error) {
+              return reject(error as Error);
+            }
+          }
+          reject(this.#resultError(errno, sysCode, syscall, address, signal));
         },
         abandon: (error) => {
-          signal?.removeEventListener('abort', onAbort);
+          cleanup();
           reject(error);
         },
       });
@@ -514,6 +701,13 @@ export class Proactor {
     if (!(handle instanceof PipeHandle)) throw invalidArgValue(name, handle, 'must be a PipeHandle');
     if (handle.proactor !== this) throw invalidArgValue(name, handle, 'belongs to another proactor');
     if (mustBeOpen && handle.closed) throw systemErrorByName('EBADF', 'proactor', handle.path);
+  }
+
+  #waitOptions(options: unknown): { signal: AbortSignal | undefined; timeout: number | undefined } {
+    const opts = optionsObject(options);
+    validateSignal(opts.signal, 'options.signal');
+    if (opts.timeout !== undefined) validateTimeout(opts.timeout, 'options.timeout');
+    return { signal: opts.signal as AbortSignal | undefined, timeout: opts.timeout as number | undefined };
   }
 
   #operationOptions(options: unknown): { signal: AbortSignal | undefined } {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/operation.h"
@@ -35,6 +36,14 @@ class Backend {
   // Starts `op` (its kind, handle and buffer are set). L2: the result says whether a
   // completion will follow.
   virtual StartResult Start(Operation& op) = 0;
+  // Starts a wait (op.kind kWaitHandle: `target` is a Windows HANDLE / Linux fd, which is
+  // duplicated so the caller may close theirs; kWaitProcess: `target` is a pid, opened here, so
+  // a later reuse of the pid cannot answer for another process). Exactly one completion
+  // follows a pending wait, even when it is cancelled (DESIGN L8).
+  virtual StartResult StartWait(Operation& op, uint64_t target) = 0;
+  // Picks how waits are done ("threadpool" / "packet" on Windows); returns the engine in use,
+  // which differs from the one asked for when that one is unavailable.
+  virtual const char* SetWaitEngine(const std::string& name) = 0;
   // Asks the OS to cancel `op` (L5: a request; its completion still comes, and may be a success).
   virtual void Cancel(Operation& op) = 0;
   // Turns the completion for `op` into its result.
@@ -65,6 +74,15 @@ std::unique_ptr<Backend> CreateBackend();
 // True when this Windows build runs under Wine (ntdll exports wine_get_version), where a few
 // documented Windows behaviours are missing (DESIGN.md, Wine facts). Always false on Linux.
 bool RunningUnderWine() noexcept;
+// Events for waitForHandle, independent of any proactor: a Windows manual-reset event / a Linux
+// eventfd (readable while set). Values are raw HANDLEs / fds.
+SysError CreateEventObject(uint64_t* out) noexcept;
+SysError SetEventObject(uint64_t event) noexcept;
+SysError ResetEventObject(uint64_t event) noexcept;
+SysError CloseEventObject(uint64_t event) noexcept;
+// How many handles (Windows) / file descriptors (Linux) this process has open: tests use it to
+// prove waits give back everything they took.
+double OpenHandleCount() noexcept;
 // The error for an operation on a handle that is closed or unknown (EBADF).
 SysError BadHandle() noexcept;
 

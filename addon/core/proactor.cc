@@ -13,6 +13,10 @@ const char* OpKindName(OpKind kind) noexcept {
       return "recv";
     case OpKind::kSend:
       return "send";
+    case OpKind::kWaitHandle:
+      return "wait";
+    case OpKind::kWaitProcess:
+      return "waitProcess";
   }
   return "unknown";
 }
@@ -135,28 +139,44 @@ bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* d
     now->error = BadHandle();
     return false;
   }
-  std::unique_ptr<Operation> owned = backend_->NewOperation();
-  Operation* op = owned.get();
-  op->id = nextOpId_++;
-  op->kind = kind;
+  Operation* op = NewOperation(kind);
   op->handle = handle->second;
   op->data = data;
   op->length = length;
   if (!pin.IsEmpty() && !pin.IsUndefined()) op->pin = Napi::Persistent(pin);
-  // In the table before the OS sees it: the completion may be dequeued before Start returns.
-  const uintptr_t token = backend_->TokenOf(*op);
-  byToken_.emplace(token, std::move(owned));
-  byId_.emplace(op->id, op);
+  return Launch(op, backend_->Start(*op), pending, now);
+}
 
-  StartResult result = backend_->Start(*op);
+bool Proactor::StartWait(OpKind kind, uint64_t target, OpId* pending, Outcome* now) {
+  if (!open_ || shutDown_) {
+    now->error = BadHandle();
+    return false;
+  }
+  Operation* op = NewOperation(kind);
+  return Launch(op, backend_->StartWait(*op, target), pending, now);
+}
+
+Operation* Proactor::NewOperation(OpKind kind) {
+  std::unique_ptr<Operation> owned = backend_->NewOperation();
+  Operation* op = owned.get();
+  op->id = nextOpId_++;
+  op->kind = kind;
+  // In the table before the OS sees it: the completion may be dequeued before Start returns.
+  byToken_.emplace(backend_->TokenOf(*op), std::move(owned));
+  byId_.emplace(op->id, op);
+  return op;
+}
+
+bool Proactor::Launch(Operation* op, StartResult result, OpId* pending, Outcome* now) {
   if (!result.pending) {
     *now = std::move(result.outcome);
     Register(now->handle);
+    const uintptr_t token = backend_->TokenOf(*op);
     byId_.erase(op->id);
     byToken_.erase(token);  // L3: finished means forgotten
     return false;
   }
-  if (op->handle->ref) Count(*op, true);
+  if (!op->handle || op->handle->ref) Count(*op, true);
   *pending = op->id;
   return true;
 }

@@ -49,6 +49,10 @@ class Proactor {
   bool Start(OpKind kind, HandleId handle, Napi::Value pin, uint8_t* data, size_t length, OpId* pending,
              Outcome* now);
 
+  // Starts a wait (see Backend::StartWait); same contract as Start.
+  bool StartWait(OpKind kind, uint64_t target, OpId* pending, Outcome* now);
+  const char* SetWaitEngine(const std::string& name) { return backend_->SetWaitEngine(name); }
+
   void Cancel(OpId id);
   void CancelHandle(HandleId id);
   void CloseHandle(HandleId id);
@@ -67,6 +71,8 @@ class Proactor {
   struct Mailbox;  // the threadsafe function's context; outlives this object if need be
   static void CallJs(Napi::Env env, Napi::Function callback, Mailbox* mailbox, std::nullptr_t* data);
 
+  Operation* NewOperation(OpKind kind);
+  bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
   void Deliver(Napi::Env env, Napi::Function callback);
   void Finish(Operation* op, Outcome&& outcome);
   void Register(const std::shared_ptr<Handle>& handle);

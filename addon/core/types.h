@@ -19,7 +19,15 @@ struct SysError {
   bool failed() const noexcept { return uv != 0; }
 };
 
-enum class OpKind : uint8_t { kAccept = 1, kRecv = 2, kSend = 3 };
+enum class OpKind : uint8_t {
+  kAccept = 1,
+  kRecv = 2,
+  kSend = 3,
+  kWaitHandle = 4,   // a waitable handle / pollable fd becomes signalled; value 1
+  kWaitProcess = 5,  // a process exits; value: exit code, -signal, or NaN when unknown
+};
+
+inline bool IsWait(OpKind kind) noexcept { return kind == OpKind::kWaitHandle || kind == OpKind::kWaitProcess; }
 
 const char* OpKindName(OpKind kind) noexcept;
 

@@ -1,13 +1,17 @@
 #include "posix/epoll_backend.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "posix/errors.h"
 #include "posix/unix_socket.h"
@@ -17,6 +21,7 @@ namespace proactor {
 namespace {
 
 constexpr uint64_t kWakeKey = 0;  // handle ids start at 1
+constexpr uint64_t kWaitBit = uint64_t{1} << 63;  // epoll data of a wait: this bit | its op id
 constexpr int kMaxEvents = 128;
 
 PosixHandle& AsPosix(Handle& handle) { return static_cast<PosixHandle&>(handle); }
@@ -34,6 +39,42 @@ const char* BackendName() noexcept { return "epoll"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<EpollBackend>(); }
 SysError BadHandle() noexcept { return ErrnoError(EBADF); }
 bool RunningUnderWine() noexcept { return false; }
+
+SysError CreateEventObject(uint64_t* out) noexcept {
+  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) return LastErrnoError();
+  *out = static_cast<uint64_t>(fd);
+  return {};
+}
+
+SysError SetEventObject(uint64_t event) noexcept {
+  // The counter stays non-zero, so the fd stays readable, until a reset: a manual-reset event.
+  const uint64_t one = 1;
+  if (::write(static_cast<int>(event), &one, sizeof(one)) < 0 && errno != EAGAIN) return LastErrnoError();
+  return {};
+}
+
+SysError ResetEventObject(uint64_t event) noexcept {
+  uint64_t count = 0;
+  if (::read(static_cast<int>(event), &count, sizeof(count)) < 0 && errno != EAGAIN) return LastErrnoError();
+  return {};
+}
+
+SysError CloseEventObject(uint64_t event) noexcept {
+  if (::close(static_cast<int>(event)) != 0) return LastErrnoError();
+  return {};
+}
+
+double OpenHandleCount() noexcept {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  double count = 0;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') count++;
+  }
+  ::closedir(dir);
+  return count - 1;  // the directory's own descriptor
+}
 
 PosixHandle::~PosixHandle() {
   if (!unlinkOnClose.empty() && fd.Valid()) ::unlink(unlinkOnClose.c_str());
@@ -64,7 +105,32 @@ void EpollBackend::StopPoller() {
   poller_.join();
 }
 
-std::unique_ptr<Operation> EpollBackend::NewOperation() { return std::make_unique<Operation>(); }
+std::unique_ptr<Operation> EpollBackend::NewOperation() { return std::make_unique<PosixOperation>(); }
+
+StartResult EpollBackend::StartWait(Operation& base, uint64_t target) {
+  auto& op = static_cast<PosixOperation&>(base);
+  if (op.kind == OpKind::kWaitProcess) {
+    // Opened now: the pidfd pins this process, whatever happens to the pid later.
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(target), 0));
+    if (pidfd < 0) return StartResult::Done({0, LastErrnoError(), nullptr});
+    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+    op.waitFd = UniqueFd(pidfd);
+  } else {
+    if (target > static_cast<uint64_t>(INT32_MAX)) return StartResult::Done({0, BadHandle(), nullptr});
+    const int fd = ::fcntl(static_cast<int>(target), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return StartResult::Done({0, LastErrnoError(), nullptr});
+    op.waitFd = UniqueFd(fd);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLONESHOT;
+  event.data.u64 = kWaitBit | op.id;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, op.waitFd.Get(), &event) != 0) {
+    return StartResult::Done({0, LastErrnoError(), nullptr});
+  }
+  waits_.emplace(op.id, &op);
+  return StartResult::Pending();
+}
 
 SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out) {
   // `fd` is taken only on success; on failure it stays with the caller.
@@ -181,6 +247,9 @@ bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, RawEvent* done) {
       return TrySend(handle, op, done);
     case OpKind::kAccept:
       return TryAccept(handle, op, done);
+    case OpKind::kWaitHandle:
+    case OpKind::kWaitProcess:
+      break;  // waits are armed by StartWait, never queued on a handle
   }
   done->error = ErrnoError(EINVAL);
   return true;
@@ -203,10 +272,21 @@ StartResult EpollBackend::Start(Operation& op) {
 
 void EpollBackend::Cancel(Operation& op) {
   std::lock_guard<std::mutex> lock(mutex_);
-  PosixHandle& handle = AsPosix(*op.handle);
-  // Dropping interest is the whole cancel here. An operation no longer queued has already
-  // completed and its result is on its way (L5).
-  if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op)) {
+  // Dropping interest is the whole cancel here. An operation no longer queued (or armed) has
+  // already completed and its result is on its way (L5).
+  bool dropped = false;
+  if (IsWait(op.kind)) {
+    auto it = waits_.find(op.id);
+    if (it != waits_.end()) {
+      ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, it->second->waitFd.Get(), nullptr);
+      waits_.erase(it);
+      dropped = true;
+    }
+  } else {
+    PosixHandle& handle = AsPosix(*op.handle);
+    dropped = RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op);
+  }
+  if (dropped) {
     std::vector<RawEvent> batch(1);
     batch[0].token = TokenOf(op);
     batch[0].error = ErrnoError(ECANCELED);
@@ -214,8 +294,23 @@ void EpollBackend::Cancel(Operation& op) {
   }
 }
 
-Outcome EpollBackend::Finish(Operation&, const RawEvent& event) {
-  return Outcome{static_cast<double>(event.bytes), event.error, event.handle};
+Outcome EpollBackend::Finish(Operation& base, const RawEvent& event) {
+  auto& op = static_cast<PosixOperation&>(base);
+  if (op.kind != OpKind::kWaitProcess || event.error.failed()) {
+    return Outcome{static_cast<double>(event.bytes), event.error, event.handle};
+  }
+  // The exit status, without reaping (WNOWAIT): Node's own child watch still gets it. Only a
+  // child of ours has one to read; for any other process it is unknown (NaN -> null).
+  siginfo_t info{};
+  const auto byPidfd = static_cast<idtype_t>(3);  // P_PIDFD, Linux 5.4
+  if (::waitid(byPidfd, static_cast<id_t>(op.waitFd.Get()), &info, WEXITED | WNOWAIT | WNOHANG) == 0 &&
+      info.si_pid != 0) {
+    if (info.si_code == CLD_EXITED) return Outcome{static_cast<double>(info.si_status), {}, nullptr};
+    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
+      return Outcome{-static_cast<double>(info.si_status), {}, nullptr};
+    }
+  }
+  return Outcome{std::numeric_limits<double>::quiet_NaN(), {}, nullptr};
 }
 
 void EpollBackend::CloseHandle(Handle& base) {
@@ -303,6 +398,17 @@ void EpollBackend::Run() {
       for (int i = 0; i < n; i++) {
         const epoll_event& event = events[i];
         if (event.data.u64 == kWakeKey) continue;
+        if (event.data.u64 & kWaitBit) {
+          auto wait = waits_.find(event.data.u64 & ~kWaitBit);
+          if (wait == waits_.end()) continue;  // cancelled since epoll_wait returned
+          ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, wait->second->waitFd.Get(), nullptr);
+          RawEvent signalled;
+          signalled.token = TokenOf(*wait->second);
+          signalled.bytes = 1;
+          batch.push_back(std::move(signalled));
+          waits_.erase(wait);
+          continue;
+        }
         auto it = handles_.find(static_cast<HandleId>(event.data.u64));
         if (it == handles_.end()) continue;  // closed since epoll_wait returned
         std::shared_ptr<PosixHandle> handle = it->second.lock();

@@ -28,6 +28,12 @@ struct PosixHandle final : Handle {
   std::deque<Operation*> writers;  // send
 };
 
+// Waits carry their own descriptor: a dup of the caller's fd (epoll keys registrations by
+// descriptor, so two waits on one fd need two) or a pidfd that pins the process.
+struct PosixOperation final : Operation {
+  UniqueFd waitFd;
+};
+
 class EpollBackend final : public Backend {
  public:
   EpollBackend() = default;
@@ -37,6 +43,8 @@ class EpollBackend final : public Backend {
   void StopPoller() override;
 
   std::unique_ptr<Operation> NewOperation() override;
+  StartResult StartWait(Operation& op, uint64_t target) override;
+  const char* SetWaitEngine(const std::string&) override { return "epoll"; }
   uintptr_t TokenOf(const Operation& op) const override { return static_cast<uintptr_t>(op.id); }
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;
@@ -68,6 +76,7 @@ class EpollBackend final : public Backend {
 
   std::mutex mutex_;  // guards the handles' queues and this map against the poller thread
   std::unordered_map<HandleId, std::weak_ptr<PosixHandle>> handles_;
+  std::unordered_map<OpId, PosixOperation*> waits_;  // armed waits, by operation id
   HandleId nextHandleId_ = 1;
 };
 

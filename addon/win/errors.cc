@@ -28,7 +28,9 @@ enum UvWindowsErrno : int32_t {
   kENOSYS = -4054,
   kENOTCONN = -4053,
   kENOTSUP = -4049,
+  kEPERM = -4048,
   kEPIPE = -4047,
+  kESRCH = -4040,
   kETIMEDOUT = -4039,
 };
 
@@ -98,6 +100,13 @@ int32_t Translate(DWORD code) noexcept {
 }  // namespace
 
 SysError Win32Error(DWORD code) noexcept { return SysError{Translate(code), static_cast<int32_t>(code)}; }
+
+SysError ProcessOpenError(DWORD code) noexcept {
+  // OpenProcess answers ERROR_INVALID_PARAMETER for a pid no process has.
+  if (code == ERROR_INVALID_PARAMETER) return SysError{kESRCH, static_cast<int32_t>(code)};
+  if (code == ERROR_ACCESS_DENIED) return SysError{kEPERM, static_cast<int32_t>(code)};
+  return Win32Error(code);
+}
 
 SysError AddressInUseError(DWORD code) noexcept { return SysError{kEADDRINUSE, static_cast<int32_t>(code)}; }
 

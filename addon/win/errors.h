@@ -11,6 +11,8 @@ namespace proactor {
 SysError Win32Error(DWORD code) noexcept;
 // EADDRINUSE carrying the Win32 code that meant it (a taken pipe name reports access denied).
 SysError AddressInUseError(DWORD code) noexcept;
+// OpenProcess's failures in process terms: no such process (ESRCH), not allowed (EPERM).
+SysError ProcessOpenError(DWORD code) noexcept;
 inline SysError LastWin32Error() noexcept { return Win32Error(::GetLastError()); }
 
 }  // namespace proactor

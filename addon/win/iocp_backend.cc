@@ -6,6 +6,7 @@
 
 #include "win/errors.h"
 #include "win/named_pipe.h"
+#include "win/wait_packets.h"
 
 namespace proactor {
 
@@ -38,6 +39,33 @@ bool IsEndOfStream(DWORD error) {
 const char* BackendName() noexcept { return "iocp"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(); }
 SysError BadHandle() noexcept { return Win32Error(ERROR_INVALID_HANDLE); }
+SysError CreateEventObject(uint64_t* out) noexcept {
+  HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);  // manual reset, unset
+  if (event == nullptr) return LastWin32Error();
+  *out = reinterpret_cast<uintptr_t>(event);
+  return {};
+}
+
+SysError SetEventObject(uint64_t event) noexcept {
+  if (!::SetEvent(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
+  return {};
+}
+
+SysError ResetEventObject(uint64_t event) noexcept {
+  if (!::ResetEvent(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
+  return {};
+}
+
+SysError CloseEventObject(uint64_t event) noexcept {
+  if (!::CloseHandle(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
+  return {};
+}
+
+double OpenHandleCount() noexcept {
+  DWORD count = 0;
+  return ::GetProcessHandleCount(::GetCurrentProcess(), &count) ? static_cast<double>(count) : -1;
+}
+
 bool RunningUnderWine() noexcept {
   HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
   return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
@@ -58,6 +86,8 @@ SysError IocpBackend::Open(CompletionSink* sink) {
 }
 
 void IocpBackend::StopPoller() {
+  // Cancelled waits' packets are posted before the quit packet, so they are still dequeued.
+  threadPoolWaits_.Stop();
   if (!poller_.joinable()) return;
   ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
   poller_.join();
@@ -155,6 +185,9 @@ StartResult IocpBackend::Start(Operation& base) {
     case OpKind::kSend:
       ok = ::WriteFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.overlapped);
       break;
+    case OpKind::kWaitHandle:
+    case OpKind::kWaitProcess:
+      return StartResult::Done({0, Win32Error(ERROR_INVALID_PARAMETER), nullptr});  // StartWait's job
   }
   if (ok) return StartResult::Pending();  // success still queues a packet (L2)
   const DWORD error = ::GetLastError();
@@ -173,8 +206,44 @@ StartResult IocpBackend::Start(Operation& base) {
   return StartResult::Done({0, Win32Error(error), nullptr});
 }
 
+const char* IocpBackend::SetWaitEngine(const std::string& name) {
+  waitEngine_ = name == "packet" && WaitPackets::Available() ? WaitEngine::kPacket : WaitEngine::kThreadPool;
+  return waitEngine_ == WaitEngine::kPacket ? "packet" : "threadpool";
+}
+
+StartResult IocpBackend::StartWait(Operation& base, uint64_t target) {
+  WinOperation& op = AsWin(base);
+  HANDLE self = ::GetCurrentProcess();
+  if (op.kind == OpKind::kWaitProcess) {
+    // Opened now: the handle pins this process, whatever happens to the pid later.
+    HANDLE process = ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(target));
+    if (process == nullptr) return StartResult::Done({0, ProcessOpenError(::GetLastError()), nullptr});
+    op.waitObject = UniqueHandle(process);
+  } else {
+    // Our own duplicate: the caller may close theirs while we wait.
+    HANDLE duplicate = nullptr;
+    if (!::DuplicateHandle(self, reinterpret_cast<HANDLE>(static_cast<uintptr_t>(target)), self, &duplicate,
+                           SYNCHRONIZE, FALSE, 0)) {
+      return StartResult::Done({0, LastWin32Error(), nullptr});
+    }
+    op.waitObject = UniqueHandle(duplicate);
+  }
+  op.port = port_.Get();
+  SysError error = waitEngine_ == WaitEngine::kPacket ? WaitPackets::Arm(op) : threadPoolWaits_.Arm(op);
+  if (error.failed()) return StartResult::Done({0, error, nullptr});
+  return StartResult::Pending();
+}
+
 void IocpBackend::Cancel(Operation& base) {
   WinOperation& op = AsWin(base);
+  if (IsWait(op.kind)) {
+    if (op.packet.Valid()) {
+      WaitPackets::Cancel(op);
+    } else {
+      threadPoolWaits_.Cancel(op);
+    }
+    return;
+  }
   WinHandle& handle = AsWin(*op.handle);
   // A request only (L5): the packet still comes, and reports success if the I/O won the race.
   // ERROR_NOT_FOUND means it already completed; its packet is on its way.
@@ -184,6 +253,14 @@ void IocpBackend::Cancel(Operation& base) {
 Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
   WinOperation& op = AsWin(base);
   const DWORD error = StatusToWin32(op.overlapped.Internal);
+  if (IsWait(op.kind)) {
+    if (error != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
+    ThreadPoolWaits::ReleaseFired(op);
+    if (op.kind == OpKind::kWaitHandle) return Outcome{1, {}, nullptr};
+    DWORD code = 0;
+    if (!::GetExitCodeProcess(op.waitObject.Get(), &code)) return Outcome{0, LastWin32Error(), nullptr};
+    return Outcome{static_cast<double>(code), {}, nullptr};
+  }
   if (error == ERROR_SUCCESS || error == ERROR_MORE_DATA) {
     if (op.kind == OpKind::kAccept) return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
     return Outcome{static_cast<double>(event.bytes), {}, nullptr};

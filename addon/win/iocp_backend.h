@@ -13,20 +13,11 @@
 #include <thread>
 
 #include "core/backend.h"
+#include "win/thread_pool_waits.h"
 #include "win/unique_handle.h"
+#include "win/win_types.h"
 
 namespace proactor {
-
-struct WinHandle final : Handle {
-  UniqueHandle handle;
-  bool server = false;  // a pipe server instance (accept is ConnectNamedPipe on it)
-};
-
-// The OVERLAPPED lives inside the operation record, so the record's address is known from the
-// packet — but we only use it after finding it in the operation table (L4).
-struct WinOperation final : Operation {
-  OVERLAPPED overlapped{};
-};
 
 class IocpBackend final : public Backend {
  public:
@@ -37,6 +28,8 @@ class IocpBackend final : public Backend {
   void StopPoller() override;
 
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
+  StartResult StartWait(Operation& op, uint64_t target) override;
+  const char* SetWaitEngine(const std::string& name) override;
   uintptr_t TokenOf(const Operation& op) const override;
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;
@@ -56,8 +49,12 @@ class IocpBackend final : public Backend {
   void Run();
   SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
+  enum class WaitEngine { kThreadPool, kPacket };
+
   UniqueHandle port_;
   std::thread poller_;
+  WaitEngine waitEngine_ = WaitEngine::kThreadPool;
+  ThreadPoolWaits threadPoolWaits_;
   CompletionSink* sink_ = nullptr;
   HandleId nextHandleId_ = 1;
 };

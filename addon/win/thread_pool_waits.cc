@@ -1,0 +1,77 @@
+#include "win/thread_pool_waits.h"
+
+#include "win/errors.h"
+
+namespace proactor {
+
+namespace {
+
+constexpr ULONG_PTR kStatusCancelled = 0xC0000120;  // STATUS_CANCELLED
+
+VOID CALLBACK OnSignalled(PVOID context, BOOLEAN) {
+  auto* op = static_cast<WinOperation*>(context);
+  HANDLE port = op->port;
+  int armed = kArmed;
+  if (!op->waitState.compare_exchange_strong(armed, kFired)) return;  // a cancel won
+  // The last touch of `op` from this thread: once the packet is queued, the JS thread may
+  // consume it and free the operation.
+  ::PostQueuedCompletionStatus(port, 1, 0, &op->overlapped);
+}
+
+}  // namespace
+
+SysError ThreadPoolWaits::Arm(WinOperation& op) {
+  op.overlapped.Internal = 0;
+  op.waitState = kArmed;
+  HANDLE registration = nullptr;
+  if (!::RegisterWaitForSingleObject(&registration, op.waitObject.Get(), OnSignalled, &op, INFINITE,
+                                     WT_EXECUTEINWAITTHREAD | WT_EXECUTEONLYONCE)) {
+    return LastWin32Error();
+  }
+  op.registration = registration;
+  return {};
+}
+
+void ThreadPoolWaits::Cancel(WinOperation& op) {
+  int armed = kArmed;
+  if (!op.waitState.compare_exchange_strong(armed, kCancelled)) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!unregisterer_.joinable()) unregisterer_ = std::thread([this] { Run(); });
+  cancelled_.push_back(&op);
+  wake_.notify_one();
+}
+
+void ThreadPoolWaits::ReleaseFired(WinOperation& op) {
+  // The callback has posted and touches nothing more; this only frees the registration.
+  if (op.registration != nullptr) ::UnregisterWaitEx(op.registration, nullptr);
+  op.registration = nullptr;
+}
+
+void ThreadPoolWaits::Run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !cancelled_.empty(); });
+    if (cancelled_.empty()) return;  // stopping, and nothing left to unregister
+    WinOperation* op = cancelled_.front();
+    cancelled_.pop_front();
+    lock.unlock();
+    // Blocks until a callback that is running returns; a callback that has not started never
+    // will (and would find the state cancelled). After this, nothing but us refers to `op`.
+    ::UnregisterWaitEx(op->registration, INVALID_HANDLE_VALUE);
+    op->registration = nullptr;
+    op->overlapped.Internal = kStatusCancelled;
+    ::PostQueuedCompletionStatus(op->port, 0, 0, &op->overlapped);
+    lock.lock();
+  }
+}
+
+void ThreadPoolWaits::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (unregisterer_.joinable()) unregisterer_.join();
+}
+
+}  // namespace proactor

@@ -1,0 +1,51 @@
+// Waits on the Windows thread pool: RegisterWaitForSingleObject, whose callback only posts the
+// wait's packet to our port. This is the engine Wine can run, and the default.
+//
+// Cancelling (DESIGN L8). UnregisterWaitEx only schedules removal unless asked to block until a
+// running callback returns — and the JS thread must never block. So a cancel that wins the race
+// against the callback (WinOperation::waitState) hands the wait to one small thread of ours,
+// which calls the blocking UnregisterWaitEx(INVALID_HANDLE_VALUE) and only then posts the
+// "cancelled" packet. Every wait therefore yields exactly one packet: the callback's, or the
+// cancel's, never both, and never after the operation was freed — its record is freed by the
+// core when that packet is consumed, when we know the callback has run or never will.
+// (asyncio's answer, a second wait on an unregister event, needs a second registration per
+// cancel; one thread is simpler and costs nothing until the first cancel.)
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "core/types.h"
+#include "win/win_types.h"
+
+namespace proactor {
+
+class ThreadPoolWaits {
+ public:
+  ThreadPoolWaits() = default;
+  ~ThreadPoolWaits() { Stop(); }
+  ThreadPoolWaits(const ThreadPoolWaits&) = delete;
+  ThreadPoolWaits& operator=(const ThreadPoolWaits&) = delete;
+
+  // Registers the wait for `op.waitObject`; its packet goes to `op.port`.
+  SysError Arm(WinOperation& op);
+  // JS thread. A no-op when the callback already fired (its packet is on the way, L5).
+  void Cancel(WinOperation& op);
+  // JS thread, when the packet of a fired wait is consumed: releases the registration.
+  static void ReleaseFired(WinOperation& op);
+  // Finishes pending unregistrations (their packets are posted) and joins the thread.
+  void Stop();
+
+ private:
+  void Run();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<WinOperation*> cancelled_;
+  std::thread unregisterer_;
+  bool stopping_ = false;
+};
+
+}  // namespace proactor

@@ -1,0 +1,89 @@
+// waitForExit: await any process's exit, by pid or ChildProcess, cancellable and with a timeout.
+import { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { abortError, invalidArgValue } from '../errors.js';
+import { getDefaultProactor, type ProcessExit, validatePid, type WaitOptions } from '../proactor.js';
+import { optionsObject } from '../validate.js';
+
+/** How a process ended, and which process. */
+export interface ExitResult extends ProcessExit {
+  pid: number;
+}
+
+/** A `ChildProcess` from node:child_process, or anything shaped like one (execa's subprocesses are). */
+export type ChildLike = Pick<ChildProcess, 'pid' | 'exitCode' | 'signalCode' | 'once'>;
+
+function isChildLike(value: unknown): value is ChildLike {
+  if (value instanceof ChildProcess) return true;
+  const child = value as Partial<ChildLike> | null;
+  return (
+    typeof child === 'object' && child !== null && typeof child.once === 'function' && 'exitCode' in child
+  );
+}
+
+/**
+ * Waits for a process to exit: any process by pid (not only a child), or a `ChildProcess`.
+ *
+ * The process is pinned at the call (Windows `OpenProcess`, Linux `pidfd_open`), so pid reuse
+ * cannot hand you another process's exit. A process that already exited resolves at once. On
+ * Windows the exit code of any process is known; on Linux only a child's (read without stealing
+ * the reap from Node), else `exitCode` and `signalCode` are both null.
+ *
+ * Errors: no such process `ESRCH`; not allowed `EPERM`; `timeout` passed `ETIMEDOUT`; abort
+ * `AbortError`; a pid that is not a positive integer `ERR_INVALID_ARG_VALUE`.
+ *
+ * ```js
+ * const { exitCode } = await waitForExit(pid, { timeout: 10_000 });
+ * ```
+ */
+export function waitForExit(pidOrChild: number | ChildLike, options?: WaitOptions): Promise<ExitResult> {
+  // Argument errors are thrown here, synchronously; everything after is a rejection.
+  const opts = optionsObject(options) as WaitOptions;
+  if (!isChildLike(pidOrChild)) {
+    validatePid(pidOrChild, 'pid');
+    const pid = pidOrChild;
+    return getDefaultProactor()
+      .waitForProcess(pid, opts)
+      .then((exit) => ({ pid, ...exit }));
+  }
+  return waitForChild(pidOrChild, opts);
+}
+
+async function waitForChild(child: ChildLike, opts: WaitOptions): Promise<ExitResult> {
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const fromChild = (): ExitResult => ({
+    pid: child.pid as number,
+    exitCode: child.exitCode,
+    signalCode: child.signalCode,
+  });
+  if (exited()) return fromChild();
+  if (child.pid === undefined) {
+    throw invalidArgValue('child', '[ChildProcess]', 'has no pid (it failed to spawn)');
+  }
+  // Node's own exit event, should the OS no longer know the process or not tell its status.
+  const nodeExit = once(child as ChildProcess, 'exit').then(() => fromChild());
+  nodeExit.catch(() => undefined);
+  let exit: ProcessExit;
+  try {
+    exit = await getDefaultProactor().waitForProcess(child.pid, opts);
+  } catch (error) {
+    // Node reaped it between our checks: its exit event is on the way.
+    if ((error as { code?: string }).code === 'ESRCH')
+      return exited() ? fromChild() : raceAbort(nodeExit, opts);
+    throw error;
+  }
+  if (exit.exitCode === null && exit.signalCode === null)
+    return exited() ? fromChild() : raceAbort(nodeExit, opts);
+  return { pid: child.pid, ...exit };
+}
+
+/** `promise`, unless the signal aborts first. */
+function raceAbort<T>(promise: Promise<T>, { signal }: WaitOptions): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
