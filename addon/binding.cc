@@ -279,6 +279,7 @@ void CloseEvent(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value HandleCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), OpenHandleCount()); }
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ThreadCount()); }
 
 Napi::Value UnderWine(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), RunningUnderWine()); }
 
@@ -291,6 +292,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("resetEvent", Napi::Function::New(env, ResetEvent, "resetEvent"));
   exports.Set("closeEvent", Napi::Function::New(env, CloseEvent, "closeEvent"));
   exports.Set("openHandleCount", Napi::Function::New(env, HandleCount, "openHandleCount"));
+  exports.Set("threadCount", Napi::Function::New(env, Threads, "threadCount"));
   exports.Set("Proactor", ProactorWrap::Define(env));
   return exports;
 }

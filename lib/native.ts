@@ -69,6 +69,8 @@ export interface NativeAddon {
   closeEvent(event: number | bigint): void;
   /** Open handles (Windows) / file descriptors (Linux) of this process. */
   openHandleCount(): number;
+  /** Threads of this process. */
+  threadCount(): number;
   Proactor: new (onBatch: (batch: Float64Array) => void) => NativeProactor;
 }
 

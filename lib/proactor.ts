@@ -192,6 +192,11 @@ export function openHandleCount(): number {
   return native.openHandleCount();
 }
 
+/** Threads of this process — what waits cost, for benchmarks. */
+export function threadCount(): number {
+  return native.threadCount();
+}
+
 export interface ProactorCloseOptions {
   /** Milliseconds to wait for cancelled operations to complete. Default 5000. */
   timeout?: number;

@@ -83,6 +83,8 @@ SysError CloseEventObject(uint64_t event) noexcept;
 // How many handles (Windows) / file descriptors (Linux) this process has open: tests use it to
 // prove waits give back everything they took.
 double OpenHandleCount() noexcept;
+// How many threads this process runs (benchmarks report what waits cost in threads).
+double ThreadCount() noexcept;
 // The error for an operation on a handle that is closed or unknown (EBADF).
 SysError BadHandle() noexcept;
 

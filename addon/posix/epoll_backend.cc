@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "posix/errors.h"
@@ -63,6 +66,18 @@ SysError ResetEventObject(uint64_t event) noexcept {
 SysError CloseEventObject(uint64_t event) noexcept {
   if (::close(static_cast<int>(event)) != 0) return LastErrnoError();
   return {};
+}
+
+double ThreadCount() noexcept {
+  FILE* status = std::fopen("/proc/self/status", "r");
+  if (status == nullptr) return -1;
+  char line[256];
+  double threads = -1;
+  while (std::fgets(line, sizeof(line), status) != nullptr) {
+    if (std::strncmp(line, "Threads:", 8) == 0) threads = std::strtod(line + 8, nullptr);
+  }
+  std::fclose(status);
+  return threads;
 }
 
 double OpenHandleCount() noexcept {

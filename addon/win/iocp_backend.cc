@@ -1,5 +1,6 @@
 #include "win/iocp_backend.h"
 
+#include <tlhelp32.h>
 #include <winternl.h>
 
 #include <vector>
@@ -59,6 +60,19 @@ SysError ResetEventObject(uint64_t event) noexcept {
 SysError CloseEventObject(uint64_t event) noexcept {
   if (!::CloseHandle(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
   return {};
+}
+
+double ThreadCount() noexcept {
+  UniqueHandle snapshot(::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0));
+  if (!snapshot.Valid()) return -1;
+  const DWORD self = ::GetCurrentProcessId();
+  THREADENTRY32 entry{};
+  entry.dwSize = sizeof(entry);
+  double threads = 0;
+  for (BOOL more = ::Thread32First(snapshot.Get(), &entry); more; more = ::Thread32Next(snapshot.Get(), &entry)) {
+    if (entry.th32OwnerProcessID == self) threads++;
+  }
+  return threads;
 }
 
 double OpenHandleCount() noexcept {
