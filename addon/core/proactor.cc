@@ -90,34 +90,27 @@ void Proactor::Count(Operation& op, bool on) {
   }
 }
 
-SysError Proactor::CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out) {
+template <typename Make>
+SysError Proactor::NewHandle(Make make, HandleId* out) {
   if (!open_ || shutDown_) return BadHandle();
   std::shared_ptr<Handle> handle;
-  SysError error = backend_->CreatePipeInstance(options, &handle);
+  SysError error = make(&handle);
   if (error.failed()) return error;
   Register(handle);
   *out = handle->id;
   return {};
+}
+
+SysError Proactor::CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out) {
+  return NewHandle([&](std::shared_ptr<Handle>* h) { return backend_->CreatePipeInstance(options, h); }, out);
 }
 
 SysError Proactor::ConnectPipe(const std::string& path, HandleId* out) {
-  if (!open_ || shutDown_) return BadHandle();
-  std::shared_ptr<Handle> handle;
-  SysError error = backend_->ConnectPipe(path, &handle);
-  if (error.failed()) return error;
-  Register(handle);
-  *out = handle->id;
-  return {};
+  return NewHandle([&](std::shared_ptr<Handle>* h) { return backend_->ConnectPipe(path, h); }, out);
 }
 
 SysError Proactor::AdoptHandle(uint64_t raw, HandleId* out) {
-  if (!open_ || shutDown_) return BadHandle();
-  std::shared_ptr<Handle> handle;
-  SysError error = backend_->AdoptHandle(raw, &handle);
-  if (error.failed()) return error;
-  Register(handle);
-  *out = handle->id;
-  return {};
+  return NewHandle([&](std::shared_ptr<Handle>* h) { return backend_->AdoptHandle(raw, h); }, out);
 }
 
 SysError Proactor::ShutdownWrite(HandleId id) {

@@ -71,6 +71,9 @@ class Proactor {
   struct Mailbox;  // the threadsafe function's context; outlives this object if need be
   static void CallJs(Napi::Env env, Napi::Function callback, Mailbox* mailbox, std::nullptr_t* data);
 
+  // Makes a handle with `make(std::shared_ptr<Handle>*)` and registers it.
+  template <typename Make>
+  SysError NewHandle(Make make, HandleId* out);
   Operation* NewOperation(OpKind kind);
   bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
   void Deliver(Napi::Env env, Napi::Function callback);
