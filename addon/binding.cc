@@ -244,11 +244,12 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     ProactorStats stats = core_->Stats();
-    auto out = Napi::Float64Array::New(info.Env(), 4);
+    auto out = Napi::Float64Array::New(info.Env(), 5);
     out[0] = stats.pending;
     out[1] = stats.completed;
     out[2] = stats.cancelled;
     out[3] = stats.unexpected;
+    out[4] = stats.batches;
     return out;
   }
 

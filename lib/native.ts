@@ -50,7 +50,7 @@ export interface NativeProactor {
   cancelAll(): void;
   /** Stops the engine; returns the operations that never completed as [id, kind, id, kind, ...]. */
   shutdown(): (number | string)[];
-  /** [pending, completed, cancelled, unexpected] */
+  /** [pending, completed, cancelled, unexpected, batches] */
   stats(): Float64Array;
 }
 

@@ -35,6 +35,8 @@ export interface ProactorStats {
   cancelled: number;
   /** Completions for no known operation: counted and ignored (must stay 0; DESIGN L4). */
   unexpected: number;
+  /** Wake-ups of JS that delivered completions: one per batch, never one per operation. */
+  batches: number;
 }
 
 /** What `close()` found. */
@@ -543,13 +545,13 @@ export class Proactor {
   }
 
   stats(): ProactorStats {
-    const [pending = 0, completed = 0, cancelled = 0, unexpected = 0] = this.closed
+    const [pending = 0, completed = 0, cancelled = 0, unexpected = 0, batches = 0] = this.closed
       ? this.#finalStats
       : this.#native.stats();
-    return { pending, completed, cancelled, unexpected: unexpected + this.#unexpected };
+    return { pending, completed, cancelled, unexpected: unexpected + this.#unexpected, batches };
   }
 
-  #finalStats: Float64Array = new Float64Array(4);
+  #finalStats: Float64Array = new Float64Array(5);
 
   /**
    * Cancels every operation and connect, waits for their completions up to `timeout` ms, then

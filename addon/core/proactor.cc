@@ -249,6 +249,7 @@ void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
   auto batch = Napi::Float64Array::New(env, ready_.size());
   std::memcpy(batch.Data(), ready_.data(), ready_.size() * sizeof(double));
   ready_.clear();
+  batches_++;
   if (!callback.IsEmpty()) callback.Call({batch});
 }
 
@@ -295,6 +296,7 @@ ProactorStats Proactor::Stats() const {
   stats.completed = completed_;
   stats.cancelled = cancelled_;
   stats.unexpected = unexpected_;
+  stats.batches = batches_;
   return stats;
 }
 

@@ -20,6 +20,7 @@ struct ProactorStats {
   double completed = 0;
   double cancelled = 0;
   double unexpected = 0;
+  double batches = 0;  // JS calls that delivered completions: one per batch, not per operation
 };
 
 struct UnfinishedOp {
@@ -101,6 +102,7 @@ class Proactor {
   double completed_ = 0;
   double cancelled_ = 0;
   double unexpected_ = 0;
+  double batches_ = 0;
 };
 
 }  // namespace proactor

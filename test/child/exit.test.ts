@@ -54,6 +54,23 @@ describe('waitForExit', () => {
     expect(performance.now() - started).toBeLessThan(50);
   });
 
+  it.runIf(process.platform === 'linux')(
+    'a pid whose process already exited (a zombie nobody reaps) resolves at once (Linux)',
+    async () => {
+      // The shell starts `sleep 0.1` in the background, prints its pid, then becomes `sleep 5`,
+      // which never reaps it: after 0.1 s the pid names an exited, unreaped process.
+      const parent = nodeSpawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 5']);
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const pid = Number(line.toString().trim());
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const started = performance.now();
+      expect(await waitForExit(pid)).toEqual({ pid, exitCode: null, signalCode: null });
+      expect(performance.now() - started).toBeLessThan(100);
+      parent.kill();
+      await once(parent, 'exit');
+    },
+  );
+
   it('a child killed by a signal reports it', async () => {
     const child = nodeSpawn(node, ['-e', 'setInterval(() => {}, 1000)']);
     const waiting = waitForExit(child);

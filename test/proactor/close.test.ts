@@ -25,6 +25,21 @@ describe('proactor close (L9)', () => {
     expect(proactor.stats()).toMatchObject({ pending: 0, cancelled: 1001, unexpected: 0 });
   });
 
+  it('delivers completions in batches: one JS call for many operations, not one per operation', async () => {
+    const proactor = new Proactor();
+    const { server, client } = await connectedPair(proactor, 'batches');
+    const reads = Array.from({ length: 1000 }, () => proactor.recv(server, Buffer.alloc(8)).catch(() => 0));
+    const before = proactor.stats().batches;
+    proactor.cancel(server);
+    await Promise.all(reads);
+    const calls = proactor.stats().batches - before;
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThanOrEqual(50);
+    proactor.closeHandle(client);
+    proactor.closeHandle(server);
+    await proactor.close();
+  });
+
   it('close() twice returns the same report; operations after close reject with ERR_PROACTOR_CLOSED', async () => {
     const proactor = new Proactor();
     const first = proactor.close();
