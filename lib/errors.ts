@@ -53,20 +53,27 @@ export function codedError(code: string, message: string): CodedError<Error> {
   return coded(new Error(message), code);
 }
 
+// util.getSystemErrorMap() builds a new Map on every call: read it once.
+let systemErrors: Map<number, [string, string]> | undefined;
 let errnoByName: Map<string, number> | undefined;
+
+function errorMap(): Map<number, [string, string]> {
+  systemErrors ??= getSystemErrorMap();
+  return systemErrors;
+}
 
 /** The running platform's libuv error number for a code name such as `'ETIMEDOUT'`. */
 export function errnoOf(code: string): number {
   if (errnoByName === undefined) {
     errnoByName = new Map();
-    for (const [errno, [name]] of getSystemErrorMap()) errnoByName.set(name, errno);
+    for (const [errno, [name]] of errorMap()) errnoByName.set(name, errno);
   }
   return errnoByName.get(code) ?? 0;
 }
 
 /** The code name of a libuv error number on this platform, e.g. -2 → `'ENOENT'` on Linux. */
 export function errnoName(errno: number): string {
-  return getSystemErrorMap().get(errno)?.[0] ?? `UNKNOWN`;
+  return errorMap().get(errno)?.[0] ?? `UNKNOWN`;
 }
 
 export interface SystemError extends Error {

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Runs the benchmark scenarios: proactor and its peer alternately (A B A B ...) after a warm-up,
+// medians and ranges per side, and the ratio proactor/peer pair by pair. Writes
+// bench/results/<platform>.{json,md,svg} (quick runs: bench/results/quick/) and refreshes the
+// README's table for this platform.
+//   npm run bench [-- --quick] [-- --only bulk,pingpong] [-- --rounds 7]
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { native } from '../dist/esm/native.js';
+import { markdown, printTable, svg } from './lib/report.mjs';
+import { median, summarize } from './lib/stats.mjs';
+import { bulk, connectRate, nativeCeiling, pingpong } from './scenarios/pipes.mjs';
+import { exits } from './scenarios/exits.mjs';
+import { waits } from './scenarios/waits.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const option = (name) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const rounds = Number(option('--rounds') ?? 5);
+const only = option('--only')?.split(',');
+const ceiling = option('--ceiling') ?? process.env.PROACTOR_PIPE_CEILING;
+const platform = native.underWine() ? `${process.platform}-wine` : process.platform;
+
+const scenarios = [
+  bulk,
+  pingpong,
+  connectRate,
+  exits,
+  waits,
+  ...(ceiling ? nativeCeiling(ceiling) : []),
+].filter((scenario) => !only || only.includes(scenario.name));
+
+const progress = (text) => process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${text}` : `${text}\n`);
+
+const results = {
+  platform,
+  node: process.version,
+  cpus: cpus().length,
+  date: new Date().toISOString().slice(0, 10),
+  quick,
+  rounds,
+  scenarios: [],
+};
+
+for (const [index, scenario] of scenarios.entries()) {
+  const samples = Object.fromEntries(scenario.sides.map((side) => [side, []]));
+  const tag = `[${index + 1}/${scenarios.length}] ${scenario.name}`;
+  for (let round = 0; round <= rounds; round++) {
+    for (const side of scenario.sides) {
+      progress(`${tag}: ${round === 0 ? 'warm-up' : `round ${round}/${rounds}`} · ${side}`);
+      const sample = await scenario.run(side, { quick });
+      if (round > 0) samples[side].push(sample);
+    }
+  }
+  const summary = {};
+  for (const side of scenario.sides) {
+    summary[side] = {};
+    const keys = Object.keys(samples[side][0] ?? {});
+    for (const key of keys) summary[side][key] = summarize(samples[side].map((sample) => sample[key]));
+  }
+  // Pair by pair: round r of proactor against round r of the peer.
+  const ratios = {};
+  const [ours, peer] = scenario.sides;
+  if (peer) {
+    for (const metric of scenario.metrics) {
+      ratios[metric.key] = median(
+        samples[ours].map((sample, r) => sample[metric.key] / samples[peer][r][metric.key]),
+      );
+    }
+  }
+  results.scenarios.push({
+    name: scenario.name,
+    title: scenario.title,
+    sides: scenario.sides,
+    metrics: scenario.metrics,
+    summary,
+    ratios,
+  });
+}
+progress('done\n');
+printTable(results);
+
+const outDir = quick ? join(here, 'results', 'quick') : join(here, 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, `${platform}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, `${platform}.md`), markdown(results));
+writeFileSync(join(outDir, `${platform}.svg`), svg(results));
+console.log(`wrote ${join(outDir, platform)}.{json,md,svg}`);
+
+if (!quick && !only) {
+  // The README shows the latest full run of each platform between its markers.
+  const readme = join(here, '..', 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = `<!-- bench:${platform} -->`;
+  const end = `<!-- /bench:${platform} -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from >= 0 && to > from) {
+    const table = `${start}\n\n${markdown(results)}\n![${platform}](bench/results/${platform}.svg)\n\n`;
+    writeFileSync(readme, text.slice(0, from) + table + text.slice(to));
+    console.log(`README.md: ${platform} table updated`);
+  }
+}
