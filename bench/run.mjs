@@ -12,6 +12,7 @@ import { native } from '../dist/esm/native.js';
 import { markdown, printTable, svg } from './lib/report.mjs';
 import { median, summarize } from './lib/stats.mjs';
 import { bulk, connectRate, nativeCeiling, pingpong } from './scenarios/pipes.mjs';
+import { buildCeiling } from './native/build.mjs';
 import { exits } from './scenarios/exits.mjs';
 import { waits } from './scenarios/waits.mjs';
 
@@ -24,7 +25,8 @@ const option = (name) => {
 };
 const rounds = Number(option('--rounds') ?? 5);
 const only = option('--only')?.split(',');
-const ceiling = option('--ceiling') ?? process.env.PROACTOR_PIPE_CEILING;
+// The native ceiling program: built here on the host; the Windows run is handed a prebuilt .exe.
+const ceiling = option('--ceiling') ?? (native.underWine() ? undefined : buildCeiling());
 const platform = native.underWine() ? `${process.platform}-wine` : process.platform;
 
 const scenarios = [

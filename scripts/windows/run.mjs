@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Runs one Node script on the Windows Node under Wine (the test leg's prefix and caches) and
-// prints its output: `node scripts/windows/run.mjs bench/waits.mjs 10000`.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+// Runs one Node script on the Windows Node under Wine (the test leg's prefix and caches), showing
+// its output as it comes: `node scripts/windows/run.mjs bench/run.mjs --quick`.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { follower } from './follow.mjs';
 import { logDir, provision, repoRoot } from './provision.mjs';
 import { toWindowsPath, wineEnv } from './wine.mjs';
 
@@ -14,14 +15,25 @@ if (!script) {
 }
 const { nodeExe, prefix } = provision(() => undefined);
 mkdirSync(logDir, { recursive: true });
-const out = join(logDir, 'run.stdout.log');
-const err = join(logDir, 'run.stderr.log');
-// Node under Wine cannot write to a Unix pipe (EBADF): it writes to files, printed after.
-const result = spawnSync(
-  'sh',
-  ['-c', 'exec wine "$@" >"$OUT" 2>"$ERR"', 'sh', nodeExe, toWindowsPath(resolve(script)), ...args],
-  { cwd: repoRoot, env: { ...wineEnv(prefix), OUT: out, ERR: err }, stdio: 'inherit' },
-);
-process.stdout.write(readFileSync(out));
-process.stderr.write(readFileSync(err));
-process.exit(result.status ?? 1);
+const outPath = join(logDir, `run-${process.pid}.stdout.log`);
+const errPath = join(logDir, `run-${process.pid}.stderr.log`);
+const out = openSync(outPath, 'w');
+const err = openSync(errPath, 'w');
+const child = spawn('wine', [nodeExe, toWindowsPath(resolve(script)), ...args], {
+  cwd: repoRoot,
+  env: wineEnv(prefix),
+  stdio: ['ignore', out, err],
+});
+closeSync(out);
+closeSync(err);
+const followers = [follower(outPath, process.stdout), follower(errPath, process.stderr)];
+const poll = setInterval(() => followers.forEach((f) => f.drain()), 200);
+const code = await new Promise((resolveExit) => {
+  child.once('error', () => resolveExit(1));
+  child.once('exit', (exitCode) => resolveExit(exitCode ?? 1));
+});
+clearInterval(poll);
+followers.forEach((f) => f.close());
+rmSync(outPath, { force: true });
+rmSync(errPath, { force: true });
+process.exit(code);

@@ -8,9 +8,10 @@
 // esbuild's and rollup's binaries, whose win32 builds come from .cache/windows/modules through
 // NODE_PATH (the CommonJS fallback both packages resolve their binary with).
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
+import { follower } from './follow.mjs';
 import { logDir, npmCommand, packageDir, provision, repoRoot } from './provision.mjs';
 import { killPrefix, toWindowsPath, wineEnv } from './wine.mjs';
 
@@ -53,28 +54,6 @@ function ensureBuilt(name, outputs, sources) {
     `windows: ${outputs} is ${built === 0 ? 'missing' : 'older than its sources'}; running npm run ${name}`,
   );
   runNpmScript(name);
-}
-
-/** Copies what a file gained since the last call to `sink`: live output from a log file. */
-function follower(path, sink) {
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.alloc(64 * 1024);
-  let offset = 0;
-  return {
-    drain() {
-      for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, offset);
-        if (n === 0) return;
-        offset += n;
-        // A copy: the buffer is reused while the sink may still hold the chunk.
-        sink.write(Buffer.from(buffer.subarray(0, n)));
-      }
-    },
-    close() {
-      this.drain();
-      closeSync(fd);
-    },
-  };
 }
 
 async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
