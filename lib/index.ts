@@ -49,3 +49,14 @@ export function version(): string {
 export function backend(): 'iocp' | 'epoll' {
   return native.backend();
 }
+
+// The net-compatible pipe server and client (lib/streams).
+export { connect, createConnection, createServer, PipeSocket, Server } from './streams/index.js';
+export type {
+  ConnectOpts,
+  ListenOptions,
+  PipeConnectOptions,
+  PipeSecurityOptions,
+  PipeSocketOptions,
+  ServerOptions,
+} from './streams/index.js';

@@ -1,0 +1,46 @@
+// Shared by the socket and the server: the hook a server-side socket calls when it closes, and
+// argument normalisation that both `connect()` and `socket.connect()` need.
+import { getSystemErrorMap } from 'node:util';
+import { codedError, invalidArgType, outOfRange, type SystemError } from '../errors.js';
+import { validateTimeout } from '../validate.js';
+
+/** Called by a server-side socket once it is destroyed: the server counts it out. */
+export const kConnectionClosed = Symbol('connectionClosed');
+
+export interface ConnectionOwner {
+  [kConnectionClosed](): void;
+}
+
+export type ErrorCallback = (error?: Error | null) => void;
+
+/** Node's `ERR_SERVER_NOT_RUNNING`. */
+export function serverNotRunning(): Error {
+  return codedError('ERR_SERVER_NOT_RUNNING', 'Server is not running.');
+}
+
+/**
+ * Node builds `listen` errors with the OS's description and `port: -1` for pipes
+ * (`listen EADDRINUSE: address already in use <path>`); the low-level layer's are terser.
+ */
+export function listenError(error: unknown, path: string): unknown {
+  const system = error as Partial<SystemError>;
+  if (!(error instanceof Error) || typeof system.code !== 'string' || typeof system.errno !== 'number') {
+    return error;
+  }
+  const description = getSystemErrorMap().get(system.errno)?.[1];
+  error.message = `listen ${system.code}${description ? `: ${description}` : ''} ${path}`;
+  system.syscall = 'listen';
+  system.address = path;
+  (error as Error & { port?: number }).port = -1;
+  return error;
+}
+
+/** `socket.setTimeout(msecs)`'s check, with Node's wording. */
+export function validateMsecs(value: unknown): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType('msecs', 'of type number', value);
+  if (!Number.isFinite(value) || value < 0) {
+    throw outOfRange('msecs', 'a non-negative finite number', value);
+  }
+}
+
+export { validateTimeout };

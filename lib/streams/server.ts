@@ -1,0 +1,444 @@
+// Server: a `net.Server` for pipes, with an accept loop that outlives its clients (L10).
+import { EventEmitter } from 'node:events';
+import { codedError, invalidArgType, invalidArgValue } from '../errors.js';
+import { validatePipePath } from '../pipe-path.js';
+import { getDefaultProactor, type PipeHandle, type PipeInstanceOptions, type Proactor } from '../proactor.js';
+import { validateBoolean, validateFunction, validateInteger, validateSignal } from '../validate.js';
+import { type ConnectionOwner, kConnectionClosed, listenError, serverNotRunning } from './internal.js';
+import { PipeSocket } from './socket.js';
+
+/** Windows pipe security for a server. */
+export interface PipeSecurityOptions {
+  /**
+   * Only this user may connect. Windows: a protected DACL granting only the current user's SID;
+   * Linux: the socket file's mode is 0600. Default false.
+   */
+  currentUserOnly?: boolean;
+  /** Windows: the pipe's security descriptor as SDDL (e.g. `'D:P(A;;GA;;;BA)'`); wins over the rest. */
+  sddl?: string;
+}
+
+/** Options for `createServer` (all but the first two may also be given to `listen`). */
+export interface ServerOptions {
+  /** As `net.Server`: keep a socket's writable side open after its peer ends (Linux; see `PipeSocket`). */
+  allowHalfOpen?: boolean;
+  /** As `net.Server`: accepted sockets start paused; call `socket.resume()` to read. */
+  pauseOnConnect?: boolean;
+  /** The accepted sockets' `highWaterMark` (read size). Default 64 KiB for reads. */
+  highWaterMark?: number;
+  /**
+   * Windows: how many server instances wait for clients at once (libuv's fixed 4, there only
+   * changeable through `UV_PIPE_INSTANCES`). More absorbs bursts of connects without clients
+   * seeing "busy". Linux: how many accepts are kept queued on the listening socket. Default 4.
+   */
+  instances?: number;
+  /** Windows: refuse clients on other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
+  rejectRemoteClients?: boolean;
+  /** Who may connect (see `PipeSecurityOptions`). */
+  security?: PipeSecurityOptions;
+  /** As `net.Server.listen`: everyone may read the pipe. */
+  readableAll?: boolean;
+  /** As `net.Server.listen`: everyone may write to (connect to) the pipe. */
+  writableAll?: boolean;
+  /** The proactor that runs the server and its sockets. Default: `getDefaultProactor()`. */
+  proactor?: Proactor;
+}
+
+/** What `listen` takes, besides `listen(path[, backlog][, callback])`. */
+export interface ListenOptions extends Pick<
+  ServerOptions,
+  'instances' | 'rejectRemoteClients' | 'security' | 'readableAll' | 'writableAll'
+> {
+  /** The pipe path (see `pipePath`). */
+  path: string;
+  /** Linux: the listen backlog (default 511). Ignored on Windows (see `instances`). */
+  backlog?: number;
+  /** Aborting closes the server, as `server.close()`. */
+  signal?: AbortSignal;
+  /** Accepted for `net` compatibility; ignored. */
+  exclusive?: boolean;
+}
+
+const DEFAULT_INSTANCES = 4;
+const MAX_INSTANCES = 4096;
+const RETRY_DELAY = 100;
+const isWindows = process.platform === 'win32';
+
+// Errors that belong to one client, not to the server: it came and went (ERROR_NO_DATA is
+// EPIPE), or reset. The instance is closed and the loop goes on, silently (L10), as libuv does.
+const perConnectionErrors = new Set(['EPIPE', 'ENOTCONN', 'ECONNRESET', 'ECONNABORTED', 'EOF']);
+
+type State = 'closed' | 'starting' | 'listening';
+
+interface ListenConfig {
+  path: string;
+  instanceOptions: PipeInstanceOptions;
+  instances: number;
+}
+
+/**
+ * A pipe server, as `net.Server` is for pipes: `listen`, `close`, `address`, `getConnections`,
+ * `maxConnections`, `ref`/`unref` and the events `listening`, `connection`, `error`, `close`
+ * and `drop`. On Windows it keeps `instances` pipe instances waiting for clients, the first one
+ * created exclusively (`FILE_FLAG_FIRST_PIPE_INSTANCE`) so nobody can squat on the name; on
+ * Linux it listens on an AF_UNIX socket file, removed again on close.
+ *
+ * ```js
+ * import { createServer, pipePath } from 'proactor';
+ * const server = createServer({ instances: 16, security: { currentUserOnly: true } }, (socket) => {
+ *   console.log('client pid', socket.peerPid);
+ *   socket.pipe(socket);
+ * });
+ * server.listen(pipePath('echo'));
+ * ```
+ */
+export class Server extends EventEmitter implements ConnectionOwner {
+  #proactor: Proactor;
+  #options: ServerOptions;
+  #state: State = 'closed';
+  #pipeName: string | undefined;
+  #listeners = new Set<PipeHandle>();
+  #connections = 0;
+  #refed = true;
+  #signalCleanup: (() => void) | undefined;
+  #generation = 0;
+
+  /** As `net.Server`: once this many connections are open, new clients are closed (`drop`). */
+  maxConnections: number | undefined;
+
+  constructor(connectionListener?: (socket: PipeSocket) => void);
+  constructor(options?: ServerOptions, connectionListener?: (socket: PipeSocket) => void);
+  constructor(
+    options?: ServerOptions | ((socket: PipeSocket) => void),
+    connectionListener?: (socket: PipeSocket) => void,
+  ) {
+    super();
+    if (typeof options === 'function') {
+      connectionListener = options;
+      options = {};
+    } else if (options === undefined || options === null) {
+      options = {};
+    } else if (typeof options !== 'object') {
+      throw invalidArgType('options', 'of type object', options);
+    }
+    validateServerOptions(options as Record<string, unknown>, 'options');
+    this.#options = options;
+    this.#proactor = options.proactor ?? getDefaultProactor();
+    if (connectionListener !== undefined) {
+      validateFunction(connectionListener, 'connectionListener');
+      this.on('connection', connectionListener);
+    }
+  }
+
+  /**
+   * Starts listening: `listen(path[, backlog][, callback])` or `listen({ path, backlog, signal,
+   * instances, readableAll, writableAll, ... }[, callback])`. `callback` is added for
+   * `listening`. A taken name is emitted as `error` with `code: 'EADDRINUSE'`, `syscall:
+   * 'listen'` and `address` (Wine cannot detect this on Windows, as for `node:net`).
+   * Listening twice throws `ERR_SERVER_ALREADY_LISTEN`.
+   */
+  listen(path: string, backlog?: number, listeningListener?: () => void): this;
+  listen(path: string, listeningListener?: () => void): this;
+  listen(options: ListenOptions, listeningListener?: () => void): this;
+  listen(...args: unknown[]): this {
+    const { options, callback } = normalizeListenArgs(args);
+    const config = this.#listenConfig(options);
+    if (this.#state !== 'closed') {
+      throw codedError(
+        'ERR_SERVER_ALREADY_LISTEN',
+        'Listen method has been called more than once without closing.',
+      );
+    }
+    if (callback !== undefined) this.once('listening', callback);
+    const signal = options.signal as AbortSignal | undefined;
+    this.#state = 'starting';
+    this.#pipeName = config.path;
+    const generation = ++this.#generation;
+    if (signal !== undefined) {
+      const onAbort = (): void => {
+        this.close();
+      };
+      if (signal.aborted) process.nextTick(onAbort);
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+    }
+    void this.#start(config, generation);
+    return this;
+  }
+
+  #listenConfig(options: Record<string, unknown>): ListenConfig {
+    const merged: Record<string, unknown> = { ...this.#options, ...options };
+    validatePipePath(merged.path, 'options.path');
+    validateServerOptions(merged, 'options');
+    if (merged.backlog !== undefined) validateInteger(merged.backlog, 'options.backlog', 0, 2 ** 31 - 1);
+    validateSignal(merged.signal, 'options.signal');
+    const security = (merged.security ?? {}) as PipeSecurityOptions;
+    const instanceOptions: PipeInstanceOptions = {
+      rejectRemoteClients: (merged.rejectRemoteClients as boolean | undefined) ?? true,
+      currentUserOnly: security.currentUserOnly ?? false,
+      readableAll: Boolean(merged.readableAll),
+      writableAll: Boolean(merged.writableAll),
+    };
+    if (security.sddl !== undefined) instanceOptions.sddl = security.sddl;
+    if (merged.backlog !== undefined) instanceOptions.backlog = merged.backlog as number;
+    return {
+      path: merged.path as string,
+      instanceOptions,
+      instances: (merged.instances as number | undefined) ?? DEFAULT_INSTANCES,
+    };
+  }
+
+  async #start(config: ListenConfig, generation: number): Promise<void> {
+    let first: PipeHandle;
+    try {
+      first = await this.#proactor.createPipeInstance(config.path, {
+        ...config.instanceOptions,
+        first: true,
+      });
+    } catch (error) {
+      if (generation !== this.#generation || this.#state === 'closed') return;
+      this.#state = 'closed';
+      this.#signalCleanup?.();
+      this.#signalCleanup = undefined;
+      process.nextTick(() => this.emit('error', listenError(error, config.path)));
+      return;
+    }
+    if (generation !== this.#generation || this.#state === 'closed') {
+      // close() came first.
+      this.#proactor.closeHandle(first);
+      return;
+    }
+    this.#state = 'listening';
+    this.#track(first);
+    // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
+    // several queued accepts.
+    this.#acceptLoop(first, config, generation);
+    for (let i = 1; i < config.instances; i++) {
+      if (isWindows) void this.#startExtraInstance(config, generation);
+      else this.#acceptLoop(first, config, generation);
+    }
+    process.nextTick(() => {
+      if (generation === this.#generation) this.emit('listening');
+    });
+  }
+
+  async #startExtraInstance(config: ListenConfig, generation: number): Promise<void> {
+    const instance = await this.#newInstance(config, generation);
+    if (instance !== undefined) this.#acceptLoop(instance, config, generation);
+  }
+
+  #track(handle: PipeHandle): void {
+    this.#listeners.add(handle);
+    if (!this.#refed) this.#proactor.unrefHandle(handle);
+  }
+
+  #active(generation: number): boolean {
+    return this.#state === 'listening' && generation === this.#generation;
+  }
+
+  /** A further Windows instance (never `first`); on failure, `error` and a retry while listening. */
+  async #newInstance(config: ListenConfig, generation: number): Promise<PipeHandle | undefined> {
+    let reported = false;
+    while (this.#active(generation)) {
+      try {
+        const instance = await this.#proactor.createPipeInstance(config.path, {
+          ...config.instanceOptions,
+          first: false,
+        });
+        if (!this.#active(generation)) {
+          this.#proactor.closeHandle(instance);
+          return undefined;
+        }
+        this.#track(instance);
+        return instance;
+      } catch (error) {
+        if (!reported) {
+          reported = true;
+          this.emit('error', listenError(error, config.path));
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY).unref());
+      }
+    }
+    return undefined;
+  }
+
+  #acceptLoop(instance: PipeHandle, config: ListenConfig, generation: number): void {
+    const proactor = this.#proactor;
+    proactor.acceptPipe(instance).then(
+      async (connection) => {
+        if (!this.#active(generation)) {
+          proactor.closeHandle(connection);
+          return;
+        }
+        let next: PipeHandle | undefined = instance;
+        if (isWindows) {
+          // The instance itself is now the connection: put a fresh one in its place first.
+          this.#listeners.delete(instance);
+          if (!this.#refed) proactor.refHandle(connection);
+          this.#onConnection(connection);
+          next = await this.#newInstance(config, generation);
+        } else {
+          this.#onConnection(connection);
+        }
+        if (next !== undefined) this.#acceptLoop(next, config, generation);
+      },
+      async (error: Error & { code?: string }) => {
+        if (!this.#active(generation)) return;
+        let next: PipeHandle | undefined = instance;
+        if (isWindows) {
+          this.#listeners.delete(instance);
+          proactor.closeHandle(instance);
+        }
+        if (!perConnectionErrors.has(error.code ?? '')) {
+          (error as Error & { syscall?: string }).syscall = 'accept';
+          this.emit('error', error);
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY).unref());
+        }
+        if (isWindows) next = await this.#newInstance(config, generation);
+        if (next !== undefined && this.#active(generation)) this.#acceptLoop(next, config, generation);
+      },
+    );
+  }
+
+  #onConnection(handle: PipeHandle): void {
+    if (this.maxConnections != null && this.#connections >= this.maxConnections) {
+      this.#proactor.closeHandle(handle);
+      this.emit('drop');
+      return;
+    }
+    const socket = new PipeSocket({
+      handle,
+      allowHalfOpen: Boolean(this.#options.allowHalfOpen),
+      pauseOnCreate: Boolean(this.#options.pauseOnConnect),
+      highWaterMark: this.#options.highWaterMark,
+      proactor: this.#proactor,
+    });
+    socket.ownedBy(this);
+    this.#connections++;
+    this.emit('connection', socket);
+  }
+
+  /** @internal A connection of this server closed. */
+  [kConnectionClosed](): void {
+    this.#connections--;
+    this.#emitCloseIfDrained();
+  }
+
+  #emitCloseIfDrained(): void {
+    if (this.#state !== 'closed' || this.#connections > 0) return;
+    process.nextTick(() => this.emit('close'));
+  }
+
+  /**
+   * Stops accepting: closes the waiting instances (Linux: the socket file is removed) but not
+   * the open connections. `close` is emitted once the last connection has closed; `callback`
+   * is added for it, and gets `ERR_SERVER_NOT_RUNNING` if the server was not listening.
+   */
+  close(callback?: (error?: Error) => void): this {
+    if (callback !== undefined) {
+      validateFunction(callback, 'callback');
+      if (this.#state === 'closed') this.once('close', () => callback(serverNotRunning()));
+      else this.once('close', callback);
+    }
+    if (this.#state !== 'closed') {
+      this.#state = 'closed';
+      this.#generation++;
+      this.#signalCleanup?.();
+      this.#signalCleanup = undefined;
+      for (const handle of this.#listeners) this.#proactor.closeHandle(handle);
+      this.#listeners.clear();
+    }
+    this.#emitCloseIfDrained();
+    return this;
+  }
+
+  /** `await using server = ...`: closes the server (resolves once it has closed). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state === 'closed') return;
+    await new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The pipe path the server listens on (kept after close, as `net.Server`), or null. */
+  address(): string | null {
+    return this.#pipeName ?? null;
+  }
+
+  /** Calls back (asynchronously) with the number of open connections. */
+  getConnections(callback: (error: Error | null, count: number) => void): this {
+    validateFunction(callback, 'callback');
+    process.nextTick(callback, null, this.#connections);
+    return this;
+  }
+
+  /** True while the server accepts connections. */
+  get listening(): boolean {
+    return this.#state === 'listening';
+  }
+
+  /** The waiting instances keep the process alive (the default). */
+  ref(): this {
+    this.#refed = true;
+    for (const handle of this.#listeners) this.#proactor.refHandle(handle);
+    return this;
+  }
+
+  /** Lets the process exit while the server only waits for clients (open connections still count). */
+  unref(): this {
+    this.#refed = false;
+    for (const handle of this.#listeners) this.#proactor.unrefHandle(handle);
+    return this;
+  }
+}
+
+function validateServerOptions(options: Record<string, unknown>, name: string): void {
+  if (options.instances !== undefined) {
+    validateInteger(options.instances, `${name}.instances`, 1, MAX_INSTANCES);
+  }
+  if (options.rejectRemoteClients !== undefined) {
+    validateBoolean(options.rejectRemoteClients, `${name}.rejectRemoteClients`);
+  }
+  if (options.security !== undefined) {
+    const security = options.security;
+    if (security === null || typeof security !== 'object') {
+      throw invalidArgType(`${name}.security`, 'of type object', security);
+    }
+    const { currentUserOnly, sddl } = security as Record<string, unknown>;
+    if (currentUserOnly !== undefined) validateBoolean(currentUserOnly, `${name}.security.currentUserOnly`);
+    if (sddl !== undefined && typeof sddl !== 'string') {
+      throw invalidArgType(`${name}.security.sddl`, 'of type string', sddl);
+    }
+  }
+  if (options.highWaterMark !== undefined) {
+    validateInteger(options.highWaterMark, `${name}.highWaterMark`, 0, 2 ** 31 - 1);
+  }
+}
+
+function normalizeListenArgs(args: unknown[]): {
+  options: Record<string, unknown>;
+  callback: (() => void) | undefined;
+} {
+  let callback: (() => void) | undefined;
+  const last = args[args.length - 1];
+  if (typeof last === 'function') {
+    callback = last as () => void;
+    args = args.slice(0, -1);
+  }
+  const [first, second] = args;
+  if (typeof first === 'string') {
+    const options: Record<string, unknown> = { path: first };
+    if (second !== undefined && second !== null) {
+      options.backlog = second;
+    }
+    return { options, callback };
+  }
+  if (first !== null && typeof first === 'object' && !Array.isArray(first)) {
+    const options = first as Record<string, unknown>;
+    if (options.path === undefined) {
+      throw invalidArgValue('options', first, 'must have the property "path"');
+    }
+    return { options, callback };
+  }
+  throw invalidArgType('path', 'of type string, or an object with a "path"', first);
+}

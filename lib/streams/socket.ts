@@ -1,0 +1,503 @@
+// PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send.
+import { Duplex, type DuplexOptions } from 'node:stream';
+import { abortError, codedError, invalidArgType, invalidArgValue } from '../errors.js';
+import { validatePipePath } from '../pipe-path.js';
+import { getDefaultProactor, PipeHandle, type Proactor } from '../proactor.js';
+import { validateFunction, validateSignal, validateTimeout } from '../validate.js';
+import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './internal.js';
+
+/** The default size of each read, and of the readable side's buffer: 64 KiB. */
+export const DEFAULT_READ_SIZE = 64 * 1024;
+
+type WriteCallback = (error?: Error | null) => void;
+
+export interface PipeSocketOptions extends Omit<
+  DuplexOptions,
+  'read' | 'write' | 'writev' | 'final' | 'destroy' | 'objectMode'
+> {
+  /**
+   * Wrap a pipe that is already open: a `PipeHandle` from the low-level API, or a raw OS handle
+   * (a Windows `HANDLE` or a Linux file descriptor, as a number or bigint) that the proactor
+   * takes ownership of (see `Proactor.adoptHandle`).
+   */
+  handle?: PipeHandle | number | bigint;
+  /**
+   * As `net.Socket`: when false (the default) the socket ends its writable side as soon as the
+   * peer ends. When true, a socket whose peer ended may still write — on Linux only: Windows
+   * byte pipes cannot half-close, so there the peer's end is its close.
+   */
+  allowHalfOpen?: boolean;
+  /** Start with reading paused, as a server's sockets are with `pauseOnConnect`. */
+  pauseOnCreate?: boolean;
+  /** Destroy the socket (with an `AbortError`) when this signal aborts. */
+  signal?: AbortSignal;
+  /** The proactor that runs this socket's I/O. Default: `getDefaultProactor()`. */
+  proactor?: Proactor;
+}
+
+/** What `connect()` takes, besides a bare path. */
+export interface PipeConnectOptions {
+  /** The pipe path: `\\.\pipe\name` on Windows, a socket file on Linux (see `pipePath`). */
+  path: string;
+  /**
+   * Milliseconds the whole connect may take, retries on a busy pipe included; then the socket
+   * is destroyed with `ETIMEDOUT`. Once connected, it is the socket's idle timeout, as
+   * `net.connect({ timeout })` sets it (`socket.setTimeout(timeout)`).
+   */
+  timeout?: number;
+  /** Aborting stops a connect at once, or destroys the connected socket, with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A connected pipe, as `net.Socket` is for pipes: a `stream.Duplex` with the same events
+ * (`connect`, `ready`, `data`, `end`, `finish`, `drain`, `timeout`, `error`, `close(hadError)`)
+ * and methods. Reads go straight from the OS into buffers of `readableHighWaterMark` bytes
+ * (64 KiB by default); `pause()` stops issuing reads and never cancels one in flight. Queued
+ * writes (several `write()`s, or `cork()`/`uncork()`) go to the OS as one write.
+ *
+ * `end()` differs by platform, as with `node:net`: on Linux it half-closes (`shutdown`), so the
+ * peer reads end of stream while this side can still read; Windows byte pipes cannot half-close,
+ * so there `end()` waits for the writes to finish and then closes the pipe.
+ *
+ * ```js
+ * import { connect } from 'proactor';
+ * const socket = connect({ path: pipePath('demo'), timeout: 5000 }, () => socket.end('hi'));
+ * socket.on('data', (data) => console.log(data.toString()));
+ * ```
+ */
+export class PipeSocket extends Duplex {
+  #proactor: Proactor;
+  #handle: PipeHandle | undefined;
+  #connecting = false;
+  #connectAbort: AbortController | undefined;
+  #pendingWrite: (() => void) | undefined;
+  #reading = false;
+  #readRequested = false;
+  #readBuffer: Buffer | undefined;
+  #readSize: number;
+  #writeClosed = false;
+  #peerEnded = false;
+  #bytesRead = 0;
+  #bytesDispatched = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #refed = true;
+  #peerPid: number | undefined;
+  #owner: ConnectionOwner | undefined;
+
+  /** The idle timeout set with `setTimeout`, in milliseconds (undefined until set). */
+  timeout: number | undefined;
+
+  /** The server that accepted this socket, for server-side sockets. */
+  server: ConnectionOwner | undefined;
+
+  constructor(options?: PipeSocketOptions) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw invalidArgType('options', 'of type object', options);
+    }
+    const opts = options ?? {};
+    validateSignal(opts.signal, 'options.signal');
+    const handle = opts.handle;
+    if (
+      handle !== undefined &&
+      !(handle instanceof PipeHandle) &&
+      typeof handle !== 'number' &&
+      typeof handle !== 'bigint'
+    ) {
+      throw invalidArgType('options.handle', 'a PipeHandle, a number or a bigint', handle);
+    }
+    const proactor = opts.proactor ?? getDefaultProactor();
+    super({
+      ...opts,
+      readableHighWaterMark: opts.readableHighWaterMark ?? DEFAULT_READ_SIZE,
+      allowHalfOpen: Boolean(opts.allowHalfOpen),
+      // As net.Socket: 'close' is ours to emit, with hadError, once the handle is closed.
+      emitClose: false,
+      autoDestroy: true,
+    });
+    this.#proactor = proactor;
+    this.#readSize = Math.max(1, this.readableHighWaterMark);
+    if (handle !== undefined) {
+      this.#attach(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
+      if (opts.pauseOnCreate) this.pause();
+      else this.read(0);
+    }
+    const signal = opts.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) process.nextTick(() => this.destroy(abortError(signal)));
+      else {
+        const onAbort = (): void => {
+          this.destroy(abortError(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+    }
+  }
+
+  /**
+   * Connects to a pipe server: `connect(path[, listener])` or `connect({ path, timeout, signal
+   * }[, listener])`. `listener` is added for `connect`. Writes made before the connection is up
+   * are queued and sent once it is. Errors (`ENOENT`, `ETIMEDOUT`, `AbortError`, ...) destroy the
+   * socket and are emitted as `error`.
+   */
+  connect(options: string | PipeConnectOptions, connectListener?: () => void): this {
+    const { path, timeout, signal } = normalizeConnectArgs(options);
+    if (connectListener !== undefined) {
+      validateFunction(connectListener, 'connectListener');
+    }
+    if (this.#connecting) throw codedError('ERR_SOCKET_CONNECTING', 'Socket is already connecting');
+    if (this.#handle !== undefined || this.destroyed) {
+      throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
+    }
+    if (connectListener) this.once('connect', connectListener);
+    this.#connecting = true;
+    const abort = new AbortController();
+    this.#connectAbort = abort;
+    const onAbort = (): void => abort.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    this.#proactor.connectPipe(path, { timeout, signal: abort.signal }).then(
+      (handle) => {
+        signal?.removeEventListener('abort', onAbort);
+        this.#connecting = false;
+        this.#connectAbort = undefined;
+        if (this.destroyed) {
+          this.#proactor.closeHandle(handle);
+          return;
+        }
+        this.#attach(handle);
+        if (timeout !== undefined) this.setTimeout(timeout);
+        const write = this.#pendingWrite;
+        this.#pendingWrite = undefined;
+        write?.();
+        this.emit('connect');
+        this.emit('ready');
+        if (this.#readRequested) {
+          this.#readRequested = false;
+          this._read();
+        } else if (this.readable && !this.isPaused()) this.read(0);
+      },
+      (error: Error) => {
+        signal?.removeEventListener('abort', onAbort);
+        this.#connecting = false;
+        this.#connectAbort = undefined;
+        if (!this.destroyed) this.destroy(signal?.aborted ? abortError(signal) : error);
+      },
+    );
+    return this;
+  }
+
+  #attach(handle: PipeHandle): void {
+    this.#handle = handle;
+    if (!this.#refed) this.#proactor.unrefHandle(handle);
+  }
+
+  /** @internal */
+  override _read(): void {
+    const handle = this.#handle;
+    if (handle === undefined) {
+      // Readable asked while connecting: it will not ask again until we push, so read once
+      // connected.
+      this.#readRequested = true;
+      return;
+    }
+    if (this.#reading) return;
+    if (handle.closed) {
+      // Windows end(): the pipe was closed after the last write; nothing more can arrive.
+      if (this.#writeClosed) this.push(null);
+      return;
+    }
+    this.#reading = true;
+    const buffer = (this.#readBuffer ??= Buffer.allocUnsafe(this.#readSize));
+    this.#proactor.recv(handle, buffer).then(
+      (n) => {
+        this.#reading = false;
+        if (this.destroyed) return;
+        if (n === 0) {
+          this.#onEnd();
+          return;
+        }
+        this.#bytesRead += n;
+        this.#touch();
+        let chunk: Buffer;
+        if (n < buffer.length >>> 2) {
+          // A small read: copy it out and keep the big buffer for the next read, rather than
+          // pinning 64 KiB behind a few bytes.
+          chunk = Buffer.from(buffer.subarray(0, n));
+        } else {
+          chunk = buffer.subarray(0, n);
+          this.#readBuffer = undefined;
+        }
+        this.push(chunk);
+      },
+      (error: Error & { code?: string }) => {
+        this.#reading = false;
+        if (this.destroyed) return;
+        // Our own close after end() (Windows) cancels the read: that is the end of the stream.
+        if (error.code === 'ABORT_ERR' && this.#writeClosed) this.push(null);
+        else this.destroy(error);
+      },
+    );
+  }
+
+  #onEnd(): void {
+    this.#peerEnded = true;
+    this.push(null);
+    // As net.Socket: with nothing buffered, 'end' is emitted even if nobody reads.
+    this.read(0);
+  }
+
+  /** @internal */
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
+    this.#send(chunk, callback);
+  }
+
+  /** @internal Corked or queued writes go to the OS as one buffer: one system call. */
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: WriteCallback): void {
+    const data =
+      chunks.length === 1
+        ? (chunks[0] as { chunk: Buffer }).chunk
+        : Buffer.concat(chunks.map((c) => c.chunk));
+    this.#send(data, callback);
+  }
+
+  #send(data: Buffer, callback: WriteCallback): void {
+    if (this.#connecting) {
+      this.#pendingWrite = () => this.#send(data, callback);
+      return;
+    }
+    const handle = this.#handle;
+    if (handle === undefined || handle.closed) {
+      callback(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+      return;
+    }
+    if (data.length === 0) {
+      callback();
+      return;
+    }
+    this.#bytesDispatched += data.length;
+    this.#touch();
+    this.#proactor.send(handle, data).then(
+      () => {
+        this.#touch();
+        callback();
+      },
+      (error: Error & { code?: string }) => {
+        if (error.code === 'ABORT_ERR' && this.destroyed) {
+          callback(codedError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'));
+        } else callback(error);
+      },
+    );
+  }
+
+  /**
+   * As `net.Socket`: after the peer has ended (and with `allowHalfOpen` false this socket has
+   * ended too), a write fails with `EPIPE` and destroys the socket.
+   */
+  override write(
+    chunk: unknown,
+    encoding?: BufferEncoding | WriteCallback,
+    callback?: WriteCallback,
+  ): boolean {
+    if (this.#peerEnded && this.writableEnded) {
+      const cb = typeof encoding === 'function' ? encoding : callback;
+      const error = Object.assign(new Error('This socket has been ended by the other party'), {
+        code: 'EPIPE',
+      });
+      if (typeof cb === 'function') process.nextTick(cb, error);
+      this.destroy(error);
+      return false;
+    }
+    return super.write(chunk, encoding as BufferEncoding, callback);
+  }
+
+  /** @internal */
+  override _final(callback: WriteCallback): void {
+    if (this.#connecting) {
+      this.once('connect', () => this._final(callback));
+      return;
+    }
+    const handle = this.#handle;
+    if (handle === undefined || handle.closed) {
+      callback();
+      return;
+    }
+    if (process.platform === 'win32') {
+      // No half-close on a byte pipe: every write has completed, so close; the peer reads the
+      // buffered data and then end of stream. Our side's reading ends with it.
+      this.#writeClosed = true;
+      this.#proactor.closeHandle(handle);
+      callback();
+      if (!this.#reading && !this.readableEnded) this.read(0);
+      return;
+    }
+    try {
+      this.#proactor.shutdownWrite(handle);
+    } catch (error) {
+      // The peer is already gone: nothing left to shut down.
+      if ((error as { code?: string }).code !== 'ENOTCONN') {
+        callback(error as Error);
+        return;
+      }
+    }
+    callback();
+  }
+
+  /** @internal */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pendingWrite = undefined;
+    this.#connectAbort?.abort();
+    this.#connecting = false;
+    const handle = this.#handle;
+    if (handle !== undefined && !handle.closed) this.#proactor.closeHandle(handle);
+    callback(error);
+    const owner = this.#owner;
+    this.#owner = undefined;
+    // As net.Socket: 'close' follows 'error', once the handle is closed (a later loop turn).
+    setImmediate(() => {
+      this.emit('close', Boolean(error));
+      owner?.[kConnectionClosed]();
+    });
+  }
+
+  /** @internal Registers the server that counts this socket among its connections. */
+  ownedBy(owner: ConnectionOwner): void {
+    this.#owner = owner;
+    this.server = owner;
+  }
+
+  #touch(): void {
+    this.#timer?.refresh();
+  }
+
+  /**
+   * As `net.Socket.setTimeout`: emits `timeout` after `msecs` without reads or writes (the
+   * socket is not closed; do it in the listener). 0 turns it off. The timer never keeps the
+   * process alive.
+   */
+  setTimeout(msecs: number, callback?: () => void): this {
+    validateMsecs(msecs);
+    if (callback !== undefined) validateFunction(callback, 'callback');
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.timeout = msecs;
+    if (msecs === 0) {
+      if (callback) this.removeListener('timeout', callback);
+      return this;
+    }
+    if (this.destroyed) return this;
+    this.#timer = setTimeout(() => this.emit('timeout'), msecs);
+    this.#timer.unref();
+    if (callback) this.once('timeout', callback);
+    return this;
+  }
+
+  /** Accepted for `net.Socket` compatibility; pipes have no Nagle algorithm. Returns `this`. */
+  setNoDelay(_noDelay?: boolean): this {
+    return this;
+  }
+
+  /** Accepted for `net.Socket` compatibility; pipes have no keep-alive probes. Returns `this`. */
+  setKeepAlive(_enable?: boolean, _initialDelay?: number): this {
+    return this;
+  }
+
+  /** Pending I/O on this socket keeps the process alive (the default). */
+  ref(): this {
+    this.#refed = true;
+    if (this.#handle !== undefined && !this.#handle.closed) this.#proactor.refHandle(this.#handle);
+    return this;
+  }
+
+  /** Lets the process exit even while this socket waits for data. */
+  unref(): this {
+    this.#refed = false;
+    if (this.#handle !== undefined && !this.#handle.closed) this.#proactor.unrefHandle(this.#handle);
+    return this;
+  }
+
+  /** End the writable side, then destroy once it has finished (as `net.Socket.destroySoon`). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Pipes have no address: `{}`, as `net.Socket` returns for a pipe. */
+  address(): Record<string, never> {
+    return {};
+  }
+
+  /** Bytes received so far. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** Bytes written so far, including those still queued (as `net.Socket`). */
+  get bytesWritten(): number {
+    let queued = 0;
+    const { writableBuffer } = this as unknown as {
+      writableBuffer: { chunk: Buffer | string; encoding: BufferEncoding }[];
+    };
+    for (const entry of writableBuffer) {
+      queued +=
+        typeof entry.chunk === 'string' ? Buffer.byteLength(entry.chunk, entry.encoding) : entry.chunk.length;
+    }
+    return this.#bytesDispatched + queued;
+  }
+
+  /** Bytes queued to write (`writableLength`; kept for `net.Socket` compatibility). */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
+  /** True while a `connect()` is in progress. */
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+
+  /** True until the socket is connected (or while it has no pipe). */
+  get pending(): boolean {
+    return this.#handle === undefined || this.#connecting;
+  }
+
+  /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`, as `net.Socket`. */
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.#connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    if (this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  /**
+   * The process id at the other end of the pipe (Windows: `GetNamedPipeClientProcessId` /
+   * `GetNamedPipeServerProcessId`; Linux: `SO_PEERCRED`). Undefined before the socket connects.
+   */
+  get peerPid(): number | undefined {
+    if (this.#peerPid === undefined && this.#handle !== undefined && !this.#handle.closed) {
+      this.#peerPid = this.#proactor.peerPid(this.#handle);
+    }
+    return this.#peerPid;
+  }
+}
+
+/** `connect`'s first argument: a path, or `{ path, timeout, signal }`. */
+export function normalizeConnectArgs(options: unknown): PipeConnectOptions {
+  if (typeof options === 'string') {
+    validatePipePath(options, 'path');
+    return { path: options };
+  }
+  if (options === null || typeof options !== 'object') {
+    throw invalidArgType('options', 'of type string or object', options);
+  }
+  const { path, timeout, signal } = options as Record<string, unknown>;
+  if (path === undefined) throw invalidArgValue('options', options, 'must have the property "path"');
+  validatePipePath(path, 'options.path');
+  if (timeout !== undefined) validateTimeout(timeout, 'options.timeout');
+  validateSignal(signal, 'options.signal');
+  return { path, timeout: timeout as number | undefined, signal: signal as AbortSignal | undefined };
+}
