@@ -40,8 +40,6 @@ export type ConnectOpts = PipeConnectOptions & Omit<PipeSocketOptions, 'handle' 
  * 100 ms) without blocking a thread, `timeout` bounds the whole connect (`ETIMEDOUT`) and
  * `signal` aborts it at once.
  */
-export function connect(path: string, connectListener?: () => void): PipeSocket;
-export function connect(options: ConnectOpts, connectListener?: () => void): PipeSocket;
 export function connect(options: string | ConnectOpts, connectListener?: () => void): PipeSocket {
   const target = normalizeConnectArgs(options);
   if (connectListener !== undefined) validateFunction(connectListener, 'connectListener');

@@ -138,8 +138,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
    * Listening twice throws `ERR_SERVER_ALREADY_LISTEN`.
    */
   listen(path: string, backlog?: number, listeningListener?: () => void): this;
-  listen(path: string, listeningListener?: () => void): this;
-  listen(options: ListenOptions, listeningListener?: () => void): this;
+  listen(pathOrOptions: string | ListenOptions, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const { options, callback } = normalizeListenArgs(args);
     const config = this.#listenConfig(options);
@@ -285,7 +284,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
         if (next !== undefined) this.#acceptLoop(next, config, generation);
       },
       async (error: Error & { code?: string }) => {
-        if (!this.#active(generation)) return;
+        // Closed under us (the proactor shut down): there is nothing left to serve with.
+        if (!this.#active(generation) || proactor.closed) return;
         let next: PipeHandle | undefined = instance;
         if (isWindows) {
           this.#listeners.delete(instance);

@@ -205,7 +205,7 @@ export class PipeSocket extends Duplex {
     if (this.#reading) return;
     if (handle.closed) {
       // Windows end(): the pipe was closed after the last write; nothing more can arrive.
-      if (this.#writeClosed) this.push(null);
+      if (this.#writeClosed) this.#endReadable();
       return;
     }
     this.#reading = true;
@@ -235,7 +235,7 @@ export class PipeSocket extends Duplex {
         this.#reading = false;
         if (this.destroyed) return;
         // Our own close after end() (Windows) cancels the read: that is the end of the stream.
-        if (error.code === 'ABORT_ERR' && this.#writeClosed) this.push(null);
+        if (error.code === 'ABORT_ERR' && this.#writeClosed) this.#endReadable();
         else this.destroy(error);
       },
     );
@@ -243,6 +243,10 @@ export class PipeSocket extends Duplex {
 
   #onEnd(): void {
     this.#peerEnded = true;
+    this.#endReadable();
+  }
+
+  #endReadable(): void {
     this.push(null);
     // As net.Socket: with nothing buffered, 'end' is emitted even if nobody reads.
     this.read(0);
@@ -396,12 +400,15 @@ export class PipeSocket extends Duplex {
   }
 
   /** Accepted for `net.Socket` compatibility; pipes have no Nagle algorithm. Returns `this`. */
-  setNoDelay(_noDelay?: boolean): this {
+  setNoDelay(noDelay?: boolean): this {
+    void noDelay;
     return this;
   }
 
   /** Accepted for `net.Socket` compatibility; pipes have no keep-alive probes. Returns `this`. */
-  setKeepAlive(_enable?: boolean, _initialDelay?: number): this {
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    void enable;
+    void initialDelay;
     return this;
   }
 

@@ -1,0 +1,325 @@
+// What node:net lacks and we add (connect timeout/abort, peerPid, instances, security), and the
+// stream rules only ours can be asked about: L6 reads, coalesced writes, read size, L10.
+import { execa } from 'execa';
+import { closeSync, constants, openSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { connect, createServer, PipeSocket, type Server } from '../../lib/index.js';
+import { type PipeHandle, Proactor } from '../../lib/proactor.js';
+import { connectedPair, delay, uniquePipePath } from '../helpers.js';
+import { closed, listening, once, readBytes, startPeer } from './impls.js';
+
+const isWindows = process.platform === 'win32';
+// Clients run on `proactor`, servers on `serverProactor`, so spies on one see one side only.
+const proactor = new Proactor();
+const serverProactor = new Proactor();
+afterAll(async () => {
+  expect((await proactor.close()).pending).toBe(0);
+  expect((await serverProactor.close()).pending).toBe(0);
+});
+
+async function echoServer(options: Record<string, unknown> = {}): Promise<{ server: Server; path: string }> {
+  const path = uniquePipePath('feat');
+  const server = createServer({ proactor: serverProactor, ...options }, (socket) => socket.pipe(socket));
+  await listening(server as never, path);
+  return { server, path };
+}
+
+/** A server with room for no further client (see test/proactor/connect.test.ts). */
+async function busyServer(): Promise<{ path: string; dispose(): void }> {
+  const path = uniquePipePath('busy');
+  const instance = await proactor.createPipeInstance(path, { maxInstances: 1, backlog: 0 });
+  const occupant = await proactor.connectPipe(path);
+  return {
+    path,
+    dispose() {
+      proactor.closeHandle(occupant);
+      proactor.closeHandle(instance);
+    },
+  };
+}
+
+describe('connect beyond node:net', () => {
+  it('L7: timeout bounds a connect to a busy pipe with ETIMEDOUT', async () => {
+    const busy = await busyServer();
+    const started = performance.now();
+    const socket = connect({ path: busy.path, timeout: 300, proactor });
+    const [error] = await once<[Error]>(socket, 'error').catch((e: Error) => [e]);
+    const elapsed = performance.now() - started;
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', syscall: 'connect', address: busy.path });
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(5000);
+    expect(socket.destroyed).toBe(true);
+    busy.dispose();
+  });
+
+  it('L7: aborting a connect to a busy pipe stops it at once with AbortError', async () => {
+    const busy = await busyServer();
+    const controller = new AbortController();
+    const socket = connect({ path: busy.path, signal: controller.signal, proactor });
+    const errored = once<[Error]>(socket, 'error').catch((e: Error) => [e]);
+    await delay(50);
+    expect(socket.connecting).toBe(true);
+    const started = performance.now();
+    controller.abort(new Error('stop'));
+    const [error] = await errored;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    busy.dispose();
+  });
+
+  it('aborting after the connect destroys the socket with AbortError', async () => {
+    const { server, path } = await echoServer();
+    const controller = new AbortController();
+    const socket = connect({ path, signal: controller.signal, proactor });
+    await once(socket, 'connect');
+    const errored = new Promise<Error>((resolve) => socket.once('error', resolve));
+    controller.abort();
+    expect(await errored).toMatchObject({ name: 'AbortError' });
+    await closed(server as never);
+  });
+
+  it('once connected, timeout is the idle timeout, as net.connect({ timeout }) sets it', async () => {
+    const { server, path } = await echoServer();
+    const socket = connect({ path, timeout: 200, proactor });
+    await once(socket, 'connect');
+    expect(socket.timeout).toBe(200);
+    await once(socket, 'timeout');
+    socket.destroy();
+    await closed(server as never);
+  });
+});
+
+describe('peerPid', () => {
+  it('a server socket reports the client process id', async () => {
+    const path = uniquePipePath('peer-srv');
+    const server = createServer({ proactor });
+    await listening(server as never, path);
+    const accepted = once<[PipeSocket]>(server, 'connection');
+    const { child, ready } = startPeer('client', 'proactor', path);
+    const [socket] = await accepted;
+    await ready;
+    expect(socket.peerPid).toBe(child.pid);
+    socket.end();
+    expect((await child).exitCode).toBe(0);
+    await closed(server as never);
+  });
+
+  it('a client socket reports the server process id', async () => {
+    const path = uniquePipePath('peer-cli');
+    const { child, ready } = startPeer('server', 'proactor', path);
+    await ready;
+    const socket = connect({ path, timeout: 10_000, proactor });
+    await once(socket, 'connect');
+    expect(socket.peerPid).toBe(child.pid);
+    socket.end();
+    expect((await child).exitCode).toBe(0);
+  });
+
+  it('is undefined before the socket connects', () => {
+    expect(new PipeSocket({ proactor }).peerPid).toBeUndefined();
+  });
+});
+
+describe('server options beyond node:net', () => {
+  it('instances: 16 serves 16 clients connecting at once', async () => {
+    const { server, path } = await echoServer({ instances: 16 });
+    const clients = Array.from({ length: 16 }, () => connect({ path, proactor }));
+    const replies = await Promise.all(
+      clients.map(async (client, i) => {
+        client.write(`c${i.toString().padStart(2, '0')}`);
+        return (await readBytes(client, 3)).toString();
+      }),
+    );
+    expect(replies).toEqual(clients.map((_c, i) => `c${i.toString().padStart(2, '0')}`));
+    for (const client of clients) client.end();
+    await closed(server as never);
+  });
+
+  it('security.currentUserOnly lets this user connect (Linux: mode 0600)', async () => {
+    const { server, path } = await echoServer({
+      security: { currentUserOnly: true },
+      rejectRemoteClients: true,
+    });
+    if (!isWindows) expect(statSync(path).mode & 0o777).toBe(0o600);
+    const client = connect({ path, proactor });
+    client.write('me');
+    expect((await readBytes(client, 2)).toString()).toBe('me');
+    client.end();
+    await closed(server as never);
+  });
+
+  it.runIf(!isWindows)('readableAll and writableAll widen the socket file mode, as node:net', async () => {
+    const path = uniquePipePath('all');
+    const server = createServer({ proactor });
+    server.listen({ path, readableAll: true, writableAll: true });
+    await once(server, 'listening');
+    expect(statSync(path).mode & 0o666).toBe(0o666);
+    await closed(server as never);
+  });
+
+  it('Linux removes the socket file on close; the name can be served again', async () => {
+    const { server, path } = await echoServer();
+    await closed(server as never);
+    if (!isWindows) expect(() => statSync(path)).toThrow();
+    const again = createServer({ proactor });
+    await listening(again as never, path);
+    await closed(again as never);
+  });
+
+  it('[Symbol.asyncDispose] closes the server', async () => {
+    const { server } = await echoServer();
+    await server[Symbol.asyncDispose]();
+    expect(server.listening).toBe(false);
+    // Disposing a closed server is a no-op.
+    await server[Symbol.asyncDispose]();
+  });
+});
+
+describe('L10: the accept loop survives its clients', () => {
+  it('100 clients that connect and close at once do not stop the server', async () => {
+    const { server, path } = await echoServer();
+    const errors: Error[] = [];
+    server.on('error', (error: Error) => errors.push(error));
+    for (let i = 0; i < 100; i++) {
+      // Alternate: a raw handle closed before the server looks, and a socket destroyed at once.
+      if (i % 2 === 0) proactor.closeHandle(await proactor.connectPipe(path, { timeout: 10_000 }));
+      else {
+        const socket = connect({ path, proactor });
+        socket.on('error', () => undefined);
+        socket.destroy();
+      }
+    }
+    await delay(200);
+    const client = connect({ path, proactor });
+    client.write('still here');
+    expect((await readBytes(client, 10)).toString()).toBe('still here');
+    client.end();
+    expect(errors).toEqual([]);
+    expect(server.listening).toBe(true);
+    await closed(server as never);
+  });
+});
+
+describe('stream rules', () => {
+  it('reads go into buffers of highWaterMark bytes (64 KiB by default)', async () => {
+    const { server, path } = await echoServer();
+    const recv = vi.spyOn(proactor, 'recv');
+    const sizes = async (options: Record<string, unknown>): Promise<number[]> => {
+      recv.mockClear();
+      const client = connect({ path, proactor, ...options });
+      client.write('x');
+      await readBytes(client, 1);
+      const lengths = recv.mock.calls.map(([, buffer]) => buffer.byteLength);
+      client.destroy();
+      return lengths;
+    };
+    expect(new Set(await sizes({}))).toEqual(new Set([65536]));
+    expect(new Set(await sizes({ highWaterMark: 4096 }))).toEqual(new Set([4096]));
+    recv.mockRestore();
+    await closed(server as never);
+  });
+
+  it('corked writes go to the OS as one write', async () => {
+    const { server, path } = await echoServer();
+    const client = connect({ path, proactor });
+    await once(client, 'connect');
+    const send = vi.spyOn(proactor, 'send');
+    client.cork();
+    client.write('one ');
+    client.write('two ');
+    client.write('three');
+    process.nextTick(() => client.uncork());
+    expect((await readBytes(client, 13)).toString()).toBe('one two three');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(Buffer.from(send.mock.calls[0]?.[1] as Uint8Array).toString()).toBe('one two three');
+    send.mockRestore();
+    client.end();
+    await closed(server as never);
+  });
+
+  it('write() returns false past the highWaterMark, then drain follows', async () => {
+    const { server, path } = await echoServer();
+    const client = connect({ path, proactor, highWaterMark: 1024 });
+    await once(client, 'connect');
+    client.resume();
+    expect(client.write(Buffer.alloc(4096))).toBe(false);
+    await once(client, 'drain');
+    client.end();
+    await closed(server as never);
+  });
+
+  it('L6: pause() never cancels the outstanding read; no data is lost across pause/resume', async () => {
+    const { server, path } = await echoServer();
+    const client = connect({ path, proactor });
+    const chunks: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await once(client, 'connect');
+    await delay(50); // the first read is now outstanding
+    const cancelledBefore = proactor.stats().cancelled;
+    // Count reads in flight: _read must start one only when none is outstanding.
+    const original = proactor.recv.bind(proactor);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const recv = vi.spyOn(proactor, 'recv').mockImplementation((handle, buffer, options) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      return original(handle, buffer, options).finally(() => inFlight--);
+    });
+    client.pause();
+    client.write('during pause');
+    await delay(200);
+    expect(proactor.stats().cancelled).toBe(cancelledBefore);
+    expect(Buffer.concat(chunks).toString()).toBe('');
+    client.resume();
+    await delay(100);
+    expect(Buffer.concat(chunks).toString()).toBe('during pause');
+    expect(maxInFlight).toBeLessThanOrEqual(1);
+    recv.mockRestore();
+    client.end();
+    await closed(server as never);
+  });
+
+  it('paused past the highWaterMark, the socket stops reading and loses nothing', async () => {
+    const { server, path } = await echoServer();
+    const client = connect({ path, proactor, highWaterMark: 16 * 1024 });
+    await once(client, 'connect');
+    client.pause();
+    const payload = Buffer.alloc(512 * 1024, 3);
+    client.write(payload);
+    await delay(300);
+    const received = readBytes(client, payload.length);
+    client.resume();
+    expect((await received).equals(payload)).toBe(true);
+    client.end();
+    await closed(server as never);
+  });
+});
+
+describe('wrapping an open pipe', () => {
+  it('new PipeSocket({ handle }) wraps a PipeHandle', async () => {
+    const { instance, server, client } = await connectedPair(proactor, 'wrap');
+    const a = new PipeSocket({ handle: server, proactor });
+    const b = new PipeSocket({ handle: client, proactor });
+    b.write('wrapped');
+    expect((await readBytes(a, 7)).toString()).toBe('wrapped');
+    a.end();
+    b.end();
+    await Promise.all([once(a, 'close'), once(b, 'close')]);
+    if (instance !== server) proactor.closeHandle(instance as PipeHandle);
+  });
+
+  it.runIf(!isWindows)('new PipeSocket({ handle: fd }) adopts a raw file descriptor', async () => {
+    const fifo = join(tmpdir(), `proactor-fifo-${process.pid}-${Date.now()}`);
+    await execa('mkfifo', [fifo]);
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const socket = new PipeSocket({ handle: fd, proactor });
+    socket.write('through the fifo');
+    expect((await readBytes(socket, 16)).toString()).toBe('through the fifo');
+    socket.destroy();
+    await once(socket, 'close');
+    expect(() => closeSync(fd)).toThrow(); // the socket owned and closed it
+    await execa('rm', [fifo]);
+  });
+});
