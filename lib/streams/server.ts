@@ -211,15 +211,18 @@ export class Server extends EventEmitter implements ConnectionOwner {
     }
     this.#state = 'listening';
     this.#track(first);
-    // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
-    // several queued accepts.
-    this.#acceptLoop(first, config, generation);
-    for (let i = 1; i < config.instances; i++) {
-      if (isWindows) void this.#startExtraInstance(config, generation);
-      else this.#acceptLoop(first, config, generation);
-    }
+    // 'listening' comes first, as with node:net: nothing an accept reports may precede it.
     process.nextTick(() => {
-      if (generation === this.#generation) this.emit('listening');
+      if (!this.#active(generation)) return;
+      this.emit('listening');
+      if (!this.#active(generation)) return;
+      // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
+      // several queued accepts.
+      this.#acceptLoop(first, config, generation);
+      for (let i = 1; i < config.instances; i++) {
+        if (isWindows) void this.#startExtraInstance(config, generation);
+        else this.#acceptLoop(first, config, generation);
+      }
     });
   }
 

@@ -200,6 +200,56 @@ describe('L10: the accept loop survives its clients', () => {
     expect(server.listening).toBe(true);
     await closed(server as never);
   });
+
+  // A client that comes and goes before the server looks makes ConnectNamedPipe fail with
+  // ERROR_NO_DATA (EPIPE). Which accept meets such a client is a race, so these two tests make
+  // the accepts fail on purpose and check what the loop does with it.
+  it('accepts that fail for one client (EPIPE, as ERROR_NO_DATA) are dropped silently; serving goes on', async () => {
+    const original = serverProactor.acceptPipe.bind(serverProactor);
+    let failures = 0;
+    const accept = vi.spyOn(serverProactor, 'acceptPipe').mockImplementation((instance, options) => {
+      if (failures >= 100) return original(instance, options);
+      failures++;
+      return Promise.reject(Object.assign(new Error('accept EPIPE'), { code: 'EPIPE', syscall: 'accept' }));
+    });
+    const { server, path } = await echoServer();
+    const errors: Error[] = [];
+    server.on('error', (error: Error) => errors.push(error));
+    for (let i = 0; i < 100 && failures < 100; i++) await delay(20);
+    expect(failures).toBe(100);
+    const client = connect({ path, proactor });
+    client.write('served');
+    expect((await readBytes(client, 6)).toString()).toBe('served');
+    accept.mockRestore();
+    expect(errors).toEqual([]);
+    client.end();
+    await closed(server as never);
+  });
+
+  it('an accept failure that is not about one client is emitted as error (syscall accept); serving goes on', async () => {
+    const original = serverProactor.acceptPipe.bind(serverProactor);
+    let failed = false;
+    const accept = vi.spyOn(serverProactor, 'acceptPipe').mockImplementation((instance, options) => {
+      if (failed) return original(instance, options);
+      failed = true;
+      return Promise.reject(Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+    });
+    const path = uniquePipePath('emfile');
+    const server = createServer({ proactor: serverProactor, instances: 1 }, (socket) => socket.pipe(socket));
+    const errors: Error[] = [];
+    server.on('error', (error: Error) => errors.push(error));
+    server.listen(path);
+    await once(server, 'listening');
+    for (let i = 0; i < 100 && errors.length === 0; i++) await delay(20);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'EMFILE', syscall: 'accept' });
+    const client = connect({ path, proactor, timeout: 10_000 });
+    client.write('served');
+    expect((await readBytes(client, 6)).toString()).toBe('served');
+    accept.mockRestore();
+    client.end();
+    await closed(server as never);
+  });
 });
 
 describe('stream rules', () => {
