@@ -268,6 +268,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
 
   #acceptLoop(instance: PipeHandle, config: ListenConfig, generation: number): void {
     const proactor = this.#proactor;
+    // close() may have come between the instance's creation and here.
+    if (!this.#active(generation) || instance.closed) return;
     proactor.acceptPipe(instance).then(
       async (connection) => {
         if (!this.#active(generation)) {
@@ -276,7 +278,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
         }
         let next: PipeHandle | undefined = instance;
         if (isWindows) {
-          // The instance itself is now the connection: put a fresh one in its place first.
+          // The instance itself is now the connection; a fresh one takes its place.
           this.#listeners.delete(instance);
           if (!this.#refed) proactor.refHandle(connection);
           this.#onConnection(connection);
@@ -289,18 +291,21 @@ export class Server extends EventEmitter implements ConnectionOwner {
       async (error: Error & { code?: string }) => {
         // Closed under us (the proactor shut down): there is nothing left to serve with.
         if (!this.#active(generation) || proactor.closed) return;
+        const perConnection = perConnectionErrors.has(error.code ?? '');
+        if (!perConnection) {
+          (error as Error & { syscall?: string }).syscall = 'accept';
+          this.emit('error', error);
+        }
         let next: PipeHandle | undefined = instance;
         if (isWindows) {
+          // The replacement first: while no instance exists the name is gone, and clients
+          // would see ENOENT.
+          next = await this.#newInstance(config, generation);
           this.#listeners.delete(instance);
           proactor.closeHandle(instance);
         }
-        if (!perConnectionErrors.has(error.code ?? '')) {
-          (error as Error & { syscall?: string }).syscall = 'accept';
-          this.emit('error', error);
-          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY).unref());
-        }
-        if (isWindows) next = await this.#newInstance(config, generation);
-        if (next !== undefined && this.#active(generation)) this.#acceptLoop(next, config, generation);
+        if (!perConnection) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY).unref());
+        if (next !== undefined) this.#acceptLoop(next, config, generation);
       },
     );
   }
