@@ -61,7 +61,7 @@ export interface PipeConnectOptions {
  * so there `end()` waits for the writes to finish and then closes the pipe.
  *
  * ```js
- * import { connect } from 'proactor';
+ * import { connect, pipePath } from 'proactor';
  * const socket = connect({ path: pipePath('demo'), timeout: 5000 }, () => socket.end('hi'));
  * socket.on('data', (data) => console.log(data.toString()));
  * ```
