@@ -143,6 +143,8 @@ SysError IocpBackend::Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Han
   // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER.
   if (::CreateIoCompletionPort(raw.Get(), port_.Get(), id, 0) == nullptr) return LastWin32Error();
   auto handle = std::make_shared<WinHandle>();
+  handle->skipOnSuccess = ::SetFileCompletionNotificationModes(
+                              raw.Get(), FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != FALSE;
   handle->handle = std::move(raw);
   handle->server = server;
   handle->id = id;
@@ -203,7 +205,12 @@ StartResult IocpBackend::Start(Operation& base) {
     case OpKind::kWaitProcess:
       return StartResult::Done({0, Win32Error(ERROR_INVALID_PARAMETER), nullptr});  // StartWait's job
   }
-  if (ok) return StartResult::Pending();  // success still queues a packet (L2)
+  if (ok) {
+    if (!handle.skipOnSuccess) return StartResult::Pending();  // the packet still comes (L2)
+    // Finished at once, and no packet will follow: the result is in the OVERLAPPED now.
+    if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+    return StartResult::Done({static_cast<double>(op.overlapped.InternalHigh), {}, nullptr});
+  }
   const DWORD error = ::GetLastError();
   switch (error) {
     case ERROR_IO_PENDING:

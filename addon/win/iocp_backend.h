@@ -1,10 +1,12 @@
 // The Windows backend: one I/O completion port, a poller thread blocked in
 // GetQueuedCompletionStatusEx, and overlapped named-pipe I/O.
 //
-// Start policy (DESIGN L2), applied at every call site: we do not set
-// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so a start that returns pending, success or
-// ERROR_MORE_DATA is finished by its completion packet; only a start that fails at once
-// (ERROR_PIPE_CONNECTED, ERROR_BROKEN_PIPE, ...) produces no packet and finishes inline.
+// Start policy (DESIGN L2), applied at every call site: every handle gets
+// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so a start that succeeds at once finishes inline with no
+// packet (saving the poller-to-JS hop whenever data or buffer space is already there), as does
+// one that fails at once (ERROR_PIPE_CONNECTED, ERROR_BROKEN_PIPE, ...); pending and
+// ERROR_MORE_DATA (a warning status, which still queues) are finished by their packet. Should a
+// system refuse the mode for a handle, success waits for its packet on that handle.
 #pragma once
 
 #include <windows.h>

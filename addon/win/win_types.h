@@ -13,6 +13,9 @@ namespace proactor {
 struct WinHandle final : Handle {
   UniqueHandle handle;
   bool server = false;  // a pipe server instance (accept is ConnectNamedPipe on it)
+  // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set: a start that succeeds at once queues no
+  // packet and finishes inline (L2). False only if the system refused the mode.
+  bool skipOnSuccess = false;
 };
 
 // The OVERLAPPED lives inside the operation record, so the record's address is known from the

@@ -71,6 +71,22 @@ describe('low-level pipe I/O', () => {
     proactor.closeHandle(instance);
   });
 
+  it('L2: an operation that succeeds at once finishes inline — no completion packet, no JS wake-up', async () => {
+    const { server, client } = await connectedPair(proactor, 'inline');
+    const before = proactor.stats();
+    // Room in the pipe: the write completes at once; the bytes are there: so does the read.
+    expect(await proactor.send(client, Buffer.from('now'))).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const mid = proactor.stats();
+    expect((await readExactly(proactor, server, 3)).toString()).toBe('now');
+    const after = proactor.stats();
+    expect(mid.batches).toBe(before.batches);
+    expect(after.batches).toBe(before.batches);
+    expect(after.pending).toBe(0);
+    proactor.closeHandle(client);
+    proactor.closeHandle(server);
+  });
+
   it('writing to a pipe whose peer closed fails with EPIPE', async () => {
     const { server, client } = await connectedPair(proactor, 'epipe');
     proactor.closeHandle(server);
