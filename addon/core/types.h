@@ -72,7 +72,7 @@ struct PipeInstanceOptions {
   bool first = true;
   uint32_t maxInstances = 0;  // 0: unlimited
   uint32_t backlog = 511;
-  uint32_t bufferSize = 65536;
+  uint32_t bufferSize = 262144;  // lib/proactor.ts passes its own default; this one is unused
   bool rejectRemoteClients = true;
   // Who may connect. Windows: a DACL (an explicit SDDL wins over the flags); Linux: the socket
   // file's mode, set before listen() so no client can slip in under the default one.
