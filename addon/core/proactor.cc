@@ -134,6 +134,7 @@ bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* d
   }
   Operation* op = NewOperation(kind);
   op->handle = handle->second;
+  op->handle->pending.insert(op);
   op->data = data;
   op->length = length;
   if (!pin.IsEmpty() && !pin.IsUndefined()) op->pin = Napi::Persistent(pin);
@@ -164,9 +165,7 @@ bool Proactor::Launch(Operation* op, StartResult result, OpId* pending, Outcome*
   if (!result.pending) {
     *now = std::move(result.outcome);
     Register(now->handle);
-    const uintptr_t token = backend_->TokenOf(*op);
-    byId_.erase(op->id);
-    byToken_.erase(token);  // L3: finished means forgotten
+    Forget(op);  // L3: finished means forgotten
     return false;
   }
   if (!op->handle || op->handle->ref) Count(*op, true);
@@ -183,19 +182,18 @@ void Proactor::Cancel(OpId id) {
 }
 
 void Proactor::CancelHandle(HandleId id) {
+  auto it = handles_.find(id);
+  if (it == handles_.end()) return;
+  // A copy: on Linux a cancel completes nothing inline, but the set is the core's to change.
   std::vector<OpId> ids;
-  for (const auto& [opId, op] : byId_) {
-    if (op->handle && op->handle->id == id) ids.push_back(opId);
-  }
+  for (Operation* op : it->second->pending) ids.push_back(op->id);
   for (OpId opId : ids) Cancel(opId);
 }
 
 void Proactor::CloseHandle(HandleId id) {
   auto it = handles_.find(id);
   if (it == handles_.end()) return;
-  for (const auto& [opId, op] : byId_) {
-    if (op->handle && op->handle->id == id) op->cancelRequested = true;
-  }
+  for (Operation* op : it->second->pending) op->cancelRequested = true;
   backend_->CloseHandle(*it->second);
   handles_.erase(it);
 }
@@ -204,9 +202,7 @@ void Proactor::SetHandleRef(HandleId id, bool ref) {
   auto it = handles_.find(id);
   if (it == handles_.end()) return;
   it->second->ref = ref;
-  for (const auto& [opId, op] : byId_) {
-    if (op->handle == it->second) Count(*op, ref);
-  }
+  for (Operation* op : it->second->pending) Count(*op, ref);
 }
 
 void Proactor::CancelAll() {
@@ -228,9 +224,14 @@ void Proactor::Finish(Operation* op, Outcome&& outcome) {
   ready_.push_back(outcome.error.uv);
   ready_.push_back(outcome.error.sys);
   Count(*op, false);
+  Forget(op);  // L3: the record, its OVERLAPPED and the buffer pin go now
+}
+
+void Proactor::Forget(Operation* op) {
+  if (op->handle) op->handle->pending.erase(op);
   const uintptr_t token = backend_->TokenOf(*op);
   byId_.erase(op->id);
-  byToken_.erase(token);  // L3: the record, its OVERLAPPED and the buffer pin go now
+  byToken_.erase(token);  // frees the operation
 }
 
 void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
@@ -274,6 +275,7 @@ std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
   const bool mayFree = backend_->MayFreeUnfinished();
   for (auto& [token, op] : byToken_) {
     unfinished.push_back({op->id, op->kind});
+    if (op->handle) op->handle->pending.erase(op.get());
     if (!mayFree) {
       // L1: the OS may still write into this OVERLAPPED and buffer. Keep both forever rather
       // than free memory the kernel owns; the report tells the caller this happened.

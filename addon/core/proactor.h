@@ -76,6 +76,8 @@ class Proactor {
   template <typename Make>
   SysError NewHandle(Make make, HandleId* out);
   Operation* NewOperation(OpKind kind);
+  // Drops a finished operation from every table, which frees it.
+  void Forget(Operation* op);
   bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
   void Deliver(Napi::Env env, Napi::Function callback);
   void Finish(Operation* op, Outcome&& outcome);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 namespace proactor {
 
@@ -33,10 +34,15 @@ const char* OpKindName(OpKind kind) noexcept;
 
 // An OS handle (Windows HANDLE / Linux fd) the proactor owns. Each backend derives its own
 // handle type whose destructor closes what it still holds (RAII).
+struct Operation;
+
 struct Handle {
   virtual ~Handle() = default;
   HandleId id = 0;
   bool ref = true;  // keeps the event loop alive while it has pending operations (JS thread)
+  // The core's list of this handle's operations in flight (JS thread only), so closing or
+  // cancelling one handle costs its own operations, not every operation of the proactor.
+  std::unordered_set<Operation*> pending;
 };
 
 // The result of an operation: a byte count (or other number), or an error. A finished accept
