@@ -4,7 +4,7 @@
 // bench/results/<platform>.{json,md,svg} (quick runs: bench/results/quick/) and refreshes the
 // README's table for this platform.
 //   npm run bench [-- --quick] [-- --only bulk,pingpong] [-- --rounds 7]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,12 +90,23 @@ printTable(results);
 
 const outDir = quick ? join(here, 'results', 'quick') : join(here, 'results');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, `${platform}.json`), `${JSON.stringify(results, null, 2)}\n`);
+const jsonPath = join(outDir, `${platform}.json`);
+if (only && existsSync(jsonPath)) {
+  // A partial run replaces its scenarios in the last full results and keeps the others.
+  const previous = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  const fresh = new Map(results.scenarios.map((scenario) => [scenario.name, scenario]));
+  const merged = previous.scenarios.map((scenario) => fresh.get(scenario.name) ?? scenario);
+  for (const scenario of results.scenarios) {
+    if (!merged.some((kept) => kept.name === scenario.name)) merged.push(scenario);
+  }
+  results.scenarios = merged;
+}
+writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, `${platform}.md`), markdown(results));
 writeFileSync(join(outDir, `${platform}.svg`), svg(results));
 console.log(`wrote ${join(outDir, platform)}.{json,md,svg}`);
 
-if (!quick && !only) {
+if (!quick) {
   // The README shows the latest full run of each platform between its markers.
   const readme = join(here, '..', 'README.md');
   const text = readFileSync(readme, 'utf8');

@@ -9,6 +9,22 @@ import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './intern
 /** The default size of each read, and of the readable side's buffer: 64 KiB. */
 export const DEFAULT_READ_SIZE = 64 * 1024;
 
+// Read buffers of sockets that closed before filling them, for the next socket: a server
+// taking short-lived connections would otherwise allocate (and collect) 64 KiB per connection.
+// Only a buffer whose read has settled comes back: until then it belongs to the OS (L1).
+const spareReadBuffers: Buffer[] = [];
+const SPARE_READ_BUFFERS = 64;
+
+function takeReadBuffer(size: number): Buffer {
+  return (size === DEFAULT_READ_SIZE && spareReadBuffers.pop()) || Buffer.allocUnsafe(size);
+}
+
+function giveBackReadBuffer(buffer: Buffer): void {
+  if (buffer.length === DEFAULT_READ_SIZE && spareReadBuffers.length < SPARE_READ_BUFFERS) {
+    spareReadBuffers.push(buffer);
+  }
+}
+
 type WriteCallback = (error?: Error | null) => void;
 
 export interface PipeSocketOptions extends Omit<
@@ -209,11 +225,14 @@ export class PipeSocket extends Duplex {
       return;
     }
     this.#reading = true;
-    const buffer = (this.#readBuffer ??= Buffer.allocUnsafe(this.#readSize));
+    const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
     this.#proactor.recv(handle, buffer).then(
       (n) => {
         this.#reading = false;
-        if (this.destroyed) return;
+        if (this.destroyed) {
+          this.#releaseReadBuffer();
+          return;
+        }
         if (n === 0) {
           this.#onEnd();
           return;
@@ -233,12 +252,22 @@ export class PipeSocket extends Duplex {
       },
       (error: Error & { code?: string }) => {
         this.#reading = false;
-        if (this.destroyed) return;
+        if (this.destroyed) {
+          this.#releaseReadBuffer();
+          return;
+        }
         // Our own close after end() (Windows) cancels the read: that is the end of the stream.
         if (error.code === 'ABORT_ERR' && this.#writeClosed) this.#endReadable();
         else this.destroy(error);
       },
     );
+  }
+
+  // After the last read settled: the socket's buffer can serve another socket.
+  #releaseReadBuffer(): void {
+    const buffer = this.#readBuffer;
+    this.#readBuffer = undefined;
+    if (buffer !== undefined) giveBackReadBuffer(buffer);
   }
 
   #onEnd(): void {
@@ -357,6 +386,8 @@ export class PipeSocket extends Duplex {
     this.#connecting = false;
     const handle = this.#handle;
     if (handle !== undefined && !handle.closed) this.#proactor.closeHandle(handle);
+    // With a read in flight, the buffer comes back when that read settles.
+    if (!this.#reading) this.#releaseReadBuffer();
     callback(error);
     const owner = this.#owner;
     this.#owner = undefined;
