@@ -50,48 +50,60 @@ const results = {
   scenarios: [],
 };
 
-for (const [index, scenario] of scenarios.entries()) {
-  const samples = Object.fromEntries(scenario.sides.map((side) => [side, []]));
-  const tag = `[${index + 1}/${scenarios.length}] ${scenario.name}`;
-  for (let round = 0; round <= rounds; round++) {
-    for (const side of scenario.sides) {
-      progress(`${tag}: ${round === 0 ? 'warm-up' : `round ${round}/${rounds}`} · ${side}`);
-      const sample = await scenario.run(side, { quick });
-      if (round > 0) samples[side].push(sample);
-    }
-  }
-  const summary = {};
-  for (const side of scenario.sides) {
-    summary[side] = {};
-    const keys = Object.keys(samples[side][0] ?? {});
-    for (const key of keys) summary[side][key] = summarize(samples[side].map((sample) => sample[key]));
-  }
-  // Pair by pair: round r of proactor against round r of the peer.
-  const ratios = {};
-  const [ours, peer] = scenario.sides;
-  if (peer) {
-    for (const metric of scenario.metrics) {
-      ratios[metric.key] = median(
-        samples[ours].map((sample, r) => sample[metric.key] / samples[peer][r][metric.key]),
-      );
-    }
-  }
-  results.scenarios.push({
-    name: scenario.name,
-    title: scenario.title,
-    sides: scenario.sides,
-    metrics: scenario.metrics,
-    summary,
-    ratios,
-  });
+// --render: no measuring, only rewrite the tables and chart from the saved results.
+const render = args.includes('--render');
+if (render) {
+  const saved = join(here, 'results', quick ? 'quick' : '', `${platform}.json`);
+  Object.assign(results, JSON.parse(readFileSync(saved, 'utf8')));
+} else {
+  await measure();
 }
-progress('done\n');
+
+async function measure() {
+  for (const [index, scenario] of scenarios.entries()) {
+    const samples = Object.fromEntries(scenario.sides.map((side) => [side, []]));
+    const tag = `[${index + 1}/${scenarios.length}] ${scenario.name}`;
+    for (let round = 0; round <= rounds; round++) {
+      for (const side of scenario.sides) {
+        progress(`${tag}: ${round === 0 ? 'warm-up' : `round ${round}/${rounds}`} · ${side}`);
+        const sample = await scenario.run(side, { quick });
+        if (round > 0) samples[side].push(sample);
+      }
+    }
+    const summary = {};
+    for (const side of scenario.sides) {
+      summary[side] = {};
+      const keys = Object.keys(samples[side][0] ?? {});
+      for (const key of keys) summary[side][key] = summarize(samples[side].map((sample) => sample[key]));
+    }
+    // Pair by pair: round r of proactor against round r of the peer.
+    const ratios = {};
+    const [ours, peer] = scenario.sides;
+    if (peer) {
+      for (const metric of scenario.metrics) {
+        ratios[metric.key] = median(
+          samples[ours].map((sample, r) => sample[metric.key] / samples[peer][r][metric.key]),
+        );
+      }
+    }
+    results.scenarios.push({
+      name: scenario.name,
+      title: scenario.title,
+      sides: scenario.sides,
+      metrics: scenario.metrics,
+      summary,
+      ratios,
+    });
+  }
+  progress('done\n');
+}
+
 printTable(results);
 
 const outDir = quick ? join(here, 'results', 'quick') : join(here, 'results');
 mkdirSync(outDir, { recursive: true });
 const jsonPath = join(outDir, `${platform}.json`);
-if (only && existsSync(jsonPath)) {
+if (only && !render && existsSync(jsonPath)) {
   // A partial run replaces its scenarios in the last full results and keeps the others.
   const previous = JSON.parse(readFileSync(jsonPath, 'utf8'));
   const fresh = new Map(results.scenarios.map((scenario) => [scenario.name, scenario]));
@@ -101,7 +113,7 @@ if (only && existsSync(jsonPath)) {
   }
   results.scenarios = merged;
 }
-writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+if (!render) writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(outDir, `${platform}.md`), markdown(results));
 writeFileSync(join(outDir, `${platform}.svg`), svg(results));
 console.log(`wrote ${join(outDir, platform)}.{json,md,svg}`);

@@ -52,7 +52,10 @@ export const bulk = {
   name: 'bulk',
   title: 'Bulk: one connection, 64 KiB writes, sunk',
   sides: ['proactor', 'node:net'],
-  metrics: [{ key: 'mbps', unit: 'MB/s', better: 'higher' }],
+  metrics: [
+    { key: 'mbps', unit: 'MB/s', better: 'higher' },
+    { key: 'rssGrowthMiB', unit: 'MiB peak RSS growth (client)', better: 'lower', noRatio: true },
+  ],
   async run(side, { quick }) {
     const total = (quick ? 64 : 1024) * 2 ** 20;
     const chunk = Buffer.alloc(64 * 1024, 'x');
