@@ -94,6 +94,9 @@ async function measure() {
       summary,
       ratios,
     });
+    // Kept as it goes: a long run that dies late still leaves what it measured.
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', `${platform}.partial.json`), `${JSON.stringify(results, null, 2)}\n`);
   }
   progress('done\n');
 }

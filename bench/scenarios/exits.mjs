@@ -9,8 +9,21 @@ import { percentile } from '../lib/stats.mjs';
 const childSource =
   'setTimeout(() => { process.stdout.write(String(performance.timeOrigin + performance.now())); process.exit(0); }, 200 + Math.random() * 200)';
 
+// Under Wine a spawn now and then fails for want of resources after many processes: wait and
+// try again rather than lose the run.
+async function spawnChild() {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return spawn(process.execPath, ['-e', childSource], { stdio: ['ignore', 'pipe', 'inherit'] });
+    } catch (error) {
+      if (attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 async function observe(side) {
-  const child = spawn(process.execPath, ['-e', childSource], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = await spawnChild();
   let reported = '';
   child.stdout.on('data', (chunk) => (reported += chunk));
   const heard =
@@ -35,7 +48,7 @@ export const exits = {
   ],
   async run(side, { quick }) {
     const count = quick ? 10 : 100;
-    const batch = 10; // children alive at once
+    const batch = 5; // children alive at once
     const latencies = [];
     for (let i = 0; i < count; i += batch) {
       latencies.push(
