@@ -117,7 +117,10 @@ if (only && !render && existsSync(jsonPath)) {
   results.scenarios = merged;
 }
 if (!render) writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, `${platform}.md`), markdown(results));
+writeFileSync(
+  join(outDir, `${platform}.md`),
+  await formatMarkdown(markdown(results), join(outDir, `${platform}.md`)),
+);
 writeFileSync(join(outDir, `${platform}.svg`), svg(results));
 console.log(`wrote ${join(outDir, platform)}.{json,md,svg}`);
 
@@ -131,7 +134,19 @@ if (!quick) {
   const to = text.indexOf(end);
   if (from >= 0 && to > from) {
     const table = `${start}\n\n${markdown(results)}\n![${platform}](bench/results/${platform}.svg)\n\n`;
-    writeFileSync(readme, text.slice(0, from) + table + text.slice(to));
+    // Formatted as the repository's lint expects (prettier aligns markdown tables).
+    const updated = await formatMarkdown(text.slice(0, from) + table + text.slice(to), readme);
+    writeFileSync(readme, updated);
     console.log(`README.md: ${platform} table updated`);
+  }
+}
+
+async function formatMarkdown(text, filepath) {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(filepath)) ?? {};
+    return await prettier.format(text, { ...options, filepath });
+  } catch {
+    return text; // prettier is a dev dependency; without it the table is still valid markdown
   }
 }
