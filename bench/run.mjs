@@ -27,7 +27,7 @@ const rounds = Number(option('--rounds') ?? 5);
 const only = option('--only')?.split(',');
 // The native ceiling program: built here on the host; the Windows run is handed a prebuilt .exe.
 const ceiling = option('--ceiling') ?? (native.underWine() ? undefined : buildCeiling());
-const platform = native.underWine() ? `${process.platform}-wine` : process.platform;
+const platform = option('--platform') ?? (native.underWine() ? `${process.platform}-wine` : process.platform);
 
 const scenarios = [
   bulk,
