@@ -245,9 +245,9 @@ const liveProactors = new Set<Proactor>();
 let closedUnexpected = 0;
 
 /**
- * A completion engine: an I/O completion port (Windows) or epoll instance (Linux) with its own
- * poller thread, delivering results to JS in batches. Most programs use the shared one from
- * `getDefaultProactor()`.
+ * A completion engine: an I/O completion port with its own poller thread (Windows), or an
+ * epoll instance that Node's event loop watches (Linux), delivering results to JS in batches.
+ * Most programs use the shared one from `getDefaultProactor()`.
  */
 export class Proactor {
   #native: NativeProactor;
@@ -559,7 +559,7 @@ export class Proactor {
 
   /**
    * Cancels every operation and connect, waits for their completions up to `timeout` ms, then
-   * stops the poller thread and closes every handle (DESIGN L9: bounded, never hangs). Every
+   * stops the poller and closes every handle (DESIGN L9: bounded, never hangs). Every
    * promise settles; the report lists operations that never completed. Calling it again returns
    * the same report.
    */

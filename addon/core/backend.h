@@ -3,6 +3,7 @@
 // compiles exactly one of them.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,23 +11,34 @@
 #include "core/operation.h"
 #include "core/types.h"
 
+struct uv_loop_s;  // libuv's loop, opaque here: only a backend that the loop drives uses it
+
 namespace proactor {
 
-// Where the poller thread hands its completions: one call per batch, from the poller thread.
+// Where a backend hands its completions, one batch per call.
 class CompletionSink {
  public:
   virtual ~CompletionSink() = default;
+  // Any thread: queues the batch and wakes the JS thread (the one threadsafe function) to
+  // deliver it on a later turn of the loop.
   virtual void Post(std::vector<RawEvent>&& batch) = 0;
+  // JS thread, from a libuv callback (no JS on the stack): delivers the batch, and anything
+  // queued before it, now.
+  virtual void DeliverNow(std::vector<RawEvent>&& batch) = 0;
 };
 
 class Backend {
  public:
   virtual ~Backend() = default;
 
-  // Creates the port / epoll instance and starts the poller thread.
-  virtual SysError Open(CompletionSink* sink) = 0;
-  // Stops and joins the poller thread. After it, no event is posted.
-  virtual void StopPoller() = 0;
+  // Creates the port / epoll instance and starts watching it. Windows: a poller thread blocks
+  // on the port and Posts batches. Linux: the event loop itself watches the epoll descriptor
+  // and the backend delivers with DeliverNow — one thread wake-up per completion, as libuv.
+  virtual SysError Open(CompletionSink* sink, uv_loop_s* loop) = 0;
+  // Stops watching: after it, nothing is posted or delivered. `stopped` (may be empty) runs
+  // once the backend holds nothing of the event loop's — at once after joining the poller
+  // thread, or from libuv's close callback — so environment teardown can wait for it.
+  virtual void StopPoller(std::function<void()> stopped) = 0;
 
   // -- everything below runs on the JS thread --
 

@@ -1,5 +1,5 @@
-// The hand-off from the poller thread to the JS thread: batches of raw completions, and one
-// wake-up per batch through the proactor's single threadsafe function.
+// The hand-off from another thread (Windows' poller) to the JS thread: batches of raw
+// completions, and one wake-up per batch through the proactor's single threadsafe function.
 #pragma once
 
 #include <functional>
@@ -10,13 +10,13 @@
 
 namespace proactor {
 
-class CompletionQueue final : public CompletionSink {
+class CompletionQueue final {
  public:
   // `wake` asks the JS thread to drain the queue; it is called at most once until Drain() runs,
   // however many batches arrive meanwhile.
   explicit CompletionQueue(std::function<void()> wake) : wake_(std::move(wake)) {}
 
-  void Post(std::vector<RawEvent>&& batch) override {
+  void Post(std::vector<RawEvent>&& batch) {
     bool call = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);

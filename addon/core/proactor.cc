@@ -21,22 +21,45 @@ const char* OpKindName(OpKind kind) noexcept {
   return "unknown";
 }
 
-// The threadsafe function's context. It is shared with the function's finalizer, so a wake-up
-// that Node delivers after this proactor is gone finds `owner == nullptr` instead of freed memory.
-struct Proactor::Mailbox {
+// The backend's sink and the threadsafe function's context. It is shared with the function's
+// finalizer, so a wake-up that Node delivers after this proactor is gone finds
+// `owner == nullptr` instead of freed memory.
+struct Proactor::Mailbox final : CompletionSink {
   Napi::TypedThreadSafeFunction<Mailbox, std::nullptr_t, CallJs> tsfn;
   CompletionQueue queue{[this] { tsfn.NonBlockingCall(); }};
   Proactor* owner = nullptr;
+
+  void Post(std::vector<RawEvent>&& batch) override { queue.Post(std::move(batch)); }
+  void DeliverNow(std::vector<RawEvent>&& batch) override {
+    if (owner != nullptr) owner->DeliverNow(std::move(batch));
+  }
 };
 
-namespace {
+// Environment teardown waits (an async cleanup hook) until the backend has let go of the event
+// loop — on Linux that is libuv's close callback for the poll handle, a loop turn later; Node
+// aborts a worker whose loop still has handles. The stop can finish after this proactor is
+// gone, so the hook's handle lives here, shared with the stop's callback.
+struct Proactor::Teardown {
+  napi_env env = nullptr;
+  napi_async_cleanup_hook_handle hook = nullptr;
+  Proactor* owner = nullptr;
 
-void ShutdownAtTeardown(void* proactor) { static_cast<Proactor*>(proactor)->Shutdown(false); }
+  void Release() {
+    if (hook != nullptr) napi_remove_async_cleanup_hook(hook);
+    hook = nullptr;
+  }
+};
 
-}  // namespace
+void Proactor::OnTeardown(napi_async_cleanup_hook_handle, void* data) {
+  auto* teardown = static_cast<Teardown*>(data);
+  // Shutdown stops the backend, whose callback releases the hook; if a stop is already on its
+  // way (close() ran, or this proactor is gone), that stop's callback does it.
+  if (teardown->owner != nullptr) teardown->owner->Shutdown(false);
+}
 
 Proactor::Proactor(Napi::Env env, Napi::Function onBatch)
-    : env_(env), backend_(CreateBackend()), mailbox_(std::make_shared<Mailbox>()) {
+    : env_(env), backend_(CreateBackend()), mailbox_(std::make_shared<Mailbox>()),
+      teardown_(std::make_shared<Teardown>()) {
   onBatch_ = Napi::Persistent(onBatch);
   mailbox_->owner = this;
   auto* keepAlive = new std::shared_ptr<Mailbox>(mailbox_);
@@ -46,17 +69,24 @@ Proactor::Proactor(Napi::Env env, Napi::Function onBatch)
   tsfn_ = mailbox_->tsfn;
   // The loop is held open only while a referenced operation is pending (see Count).
   tsfn_.Unref(env);
-  napi_add_env_cleanup_hook(env, ShutdownAtTeardown, this);
+  napi_value resourceName = Napi::String::New(env, "proactor");
+  NAPI_THROW_IF_FAILED_VOID(env, napi_async_init(env, nullptr, resourceName, &asyncContext_));
+  teardown_->env = env;
+  teardown_->owner = this;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_add_async_cleanup_hook(env, OnTeardown, teardown_.get(), &teardown_->hook));
 }
 
 Proactor::~Proactor() {
   if (!shutDown_) {
     Shutdown(false);
   }
+  teardown_->owner = nullptr;
 }
 
 SysError Proactor::Open() {
-  SysError error = backend_->Open(&mailbox_->queue);
+  uv_loop_s* loop = nullptr;
+  if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return BadHandle();
+  SysError error = backend_->Open(mailbox_.get(), loop);
   open_ = !error.failed();
   return error;
 }
@@ -234,8 +264,7 @@ void Proactor::Forget(Operation* op) {
   byToken_.erase(token);  // frees the operation
 }
 
-void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
-  std::vector<RawEvent> events = mailbox_->queue.Drain();
+void Proactor::Collect(const std::vector<RawEvent>& events) {
   for (const RawEvent& event : events) {
     auto it = byToken_.find(event.token);
     if (it == byToken_.end()) {
@@ -245,21 +274,58 @@ void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
     Operation* op = it->second.get();
     Finish(op, backend_->Finish(*op, event));
   }
-  if (ready_.empty()) return;
-  Napi::HandleScope scope(env);
+}
+
+Napi::Float64Array Proactor::TakeReady(Napi::Env env) {
+  if (ready_.empty()) return Napi::Float64Array();
   auto batch = Napi::Float64Array::New(env, ready_.size());
   std::memcpy(batch.Data(), ready_.data(), ready_.size() * sizeof(double));
   ready_.clear();
   batches_++;
+  return batch;
+}
+
+void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
+  Collect(mailbox_->queue.Drain());
+  if (ready_.empty()) return;
+  Napi::HandleScope scope(env);
+  Napi::Float64Array batch = TakeReady(env);
   if (!callback.IsEmpty()) callback.Call({batch});
+}
+
+void Proactor::DeliverNow(std::vector<RawEvent>&& events) {
+  if (shutDown_) return;
+  // Called from libuv, where no exception may go: every failure ends here.
+  try {
+    Collect(mailbox_->queue.Drain());  // posted earlier (cancellations): first
+    Collect(events);
+    if (ready_.empty()) return;
+    Napi::HandleScope scope(env_);
+    Napi::Float64Array batch = TakeReady(env_);
+    napi_value argv[] = {batch};
+    napi_value result = nullptr;
+    // As a callback from Node's own I/O: async hooks see it, and promise reactions and
+    // process.nextTick callbacks run before the loop goes on.
+    const napi_status status =
+        napi_make_callback(env_, asyncContext_, env_.Global(), onBatch_.Value(), 1, argv, &result);
+    bool pending = false;
+    if (status != napi_ok && napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
+      napi_value error = nullptr;
+      napi_get_and_clear_last_exception(env_, &error);
+      napi_fatal_exception(env_, error);  // 'uncaughtException', as for any throwing callback
+    }
+  } catch (const Napi::Error& error) {
+    napi_fatal_exception(env_, error.Value());
+  } catch (...) {
+    napi_fatal_error("proactor", NAPI_AUTO_LENGTH, "failed to deliver completions", NAPI_AUTO_LENGTH);
+  }
 }
 
 std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
   std::vector<UnfinishedOp> unfinished;
   if (shutDown_) return unfinished;
   shutDown_ = true;
-  napi_remove_env_cleanup_hook(env_, ShutdownAtTeardown, this);
-  backend_->StopPoller();
+  backend_->StopPoller([teardown = teardown_] { teardown->Release(); });
   if (deliver) {
     Deliver(env_, onBatch_.Value());
   } else {
@@ -289,6 +355,8 @@ std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
   mailbox_->owner = nullptr;
   tsfn_.Release();
   onBatch_.Reset();
+  if (asyncContext_ != nullptr) napi_async_destroy(env_, asyncContext_);
+  asyncContext_ = nullptr;
   return unfinished;
 }
 

@@ -1,6 +1,7 @@
-// One proactor: a backend (port + poller thread), the table of operations in flight, the
-// handles it owns, and the batched delivery of results to JS. Everything here runs on the JS
-// thread except CompletionQueue::Post, which the poller thread calls.
+// One proactor: a backend (a port and its poller thread, or an epoll instance the event loop
+// watches), the table of operations in flight, the handles it owns, and the batched delivery of
+// results to JS. Everything here runs on the JS thread except CompletionQueue::Post, which a
+// poller thread calls.
 #pragma once
 
 #include <napi.h>
@@ -69,8 +70,10 @@ class Proactor {
   ProactorStats Stats() const;
 
  private:
-  struct Mailbox;  // the threadsafe function's context; outlives this object if need be
+  struct Mailbox;   // the backend's sink and the threadsafe function's context; may outlive this
+  struct Teardown;  // the environment's async cleanup hook; may outlive this
   static void CallJs(Napi::Env env, Napi::Function callback, Mailbox* mailbox, std::nullptr_t* data);
+  static void OnTeardown(napi_async_cleanup_hook_handle hook, void* teardown);
 
   // Makes a handle with `make(std::shared_ptr<Handle>*)` and registers it.
   template <typename Make>
@@ -80,6 +83,12 @@ class Proactor {
   void Forget(Operation* op);
   bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
   void Deliver(Napi::Env env, Napi::Function callback);
+  // From a libuv callback: `events`, and anything queued, to JS now (see CompletionSink).
+  void DeliverNow(std::vector<RawEvent>&& events);
+  // Turns raw events into results, appended to ready_.
+  void Collect(const std::vector<RawEvent>& events);
+  // ready_ as one Float64Array of quads (empty when nothing is ready), and ready_ cleared.
+  Napi::Float64Array TakeReady(Napi::Env env);
   void Finish(Operation* op, Outcome&& outcome);
   void Register(const std::shared_ptr<Handle>& handle);
   void Count(Operation& op, bool on);
@@ -88,6 +97,8 @@ class Proactor {
   Napi::Env env_;
   std::unique_ptr<Backend> backend_;
   std::shared_ptr<Mailbox> mailbox_;
+  std::shared_ptr<Teardown> teardown_;
+  napi_async_context asyncContext_ = nullptr;  // for results delivered from a libuv callback
   Napi::TypedThreadSafeFunction<Mailbox, std::nullptr_t, CallJs> tsfn_;
   Napi::FunctionReference onBatch_;
 

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/eventfd.h>
@@ -23,7 +22,6 @@ namespace proactor {
 
 namespace {
 
-constexpr uint64_t kWakeKey = 0;  // handle ids start at 1
 constexpr uint64_t kWaitBit = uint64_t{1} << 63;  // epoll data of a wait: this bit | its op id
 constexpr int kMaxEvents = 128;
 
@@ -95,29 +93,17 @@ PosixHandle::~PosixHandle() {
   if (!unlinkOnClose.empty() && fd.Valid()) ::unlink(unlinkOnClose.c_str());
 }
 
-EpollBackend::~EpollBackend() { StopPoller(); }
+EpollBackend::~EpollBackend() { StopPoller(nullptr); }
 
-SysError EpollBackend::Open(CompletionSink* sink) {
+SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop) {
   sink_ = sink;
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_.Valid()) return LastErrnoError();
-  wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!wake_.Valid()) return LastErrnoError();
-  epoll_event event{};
-  event.events = EPOLLIN;
-  event.data.u64 = kWakeKey;
-  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, wake_.Get(), &event) != 0) return LastErrnoError();
-  poller_ = std::thread([this] { Run(); });
-  return {};
+  return LoopPoll::Start(loop, epoll_.Get(), [this] { PollReady(); }, &poll_);
 }
 
-void EpollBackend::StopPoller() {
-  if (!poller_.joinable()) return;
-  stopping_ = true;
-  const uint64_t one = 1;
-  while (::write(wake_.Get(), &one, sizeof(one)) < 0 && errno == EINTR) {
-  }
-  poller_.join();
+void EpollBackend::StopPoller(std::function<void()> stopped) {
+  LoopPoll::Close(std::move(poll_), std::move(stopped));
 }
 
 std::unique_ptr<Operation> EpollBackend::NewOperation() { return std::make_unique<PosixOperation>(); }
@@ -136,7 +122,6 @@ StartResult EpollBackend::StartWait(Operation& base, uint64_t target) {
     if (fd < 0) return StartResult::Done({0, LastErrnoError(), nullptr});
     op.waitFd = UniqueFd(fd);
   }
-  std::lock_guard<std::mutex> lock(mutex_);
   epoll_event event{};
   event.events = EPOLLIN | EPOLLONESHOT;
   event.data.u64 = kWaitBit | op.id;
@@ -152,8 +137,8 @@ SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<Posix
   auto handle = std::make_shared<PosixHandle>();
   handle->listener = listener;
   handle->id = nextHandleId_++;
-  // Edge-triggered, registered once for both directions: the poller retries queued
-  // operations until the socket would block again.
+  // Edge-triggered, registered once for both directions: PollReady retries queued operations
+  // until the socket would block again.
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   event.data.u64 = handle->id;
@@ -168,7 +153,6 @@ SysError EpollBackend::CreatePipeInstance(const PipeInstanceOptions& options, st
   UniqueFd fd;
   SysError error = ListenUnixSocket(options, &fd);
   if (error.failed()) return error;
-  std::lock_guard<std::mutex> lock(mutex_);
   std::shared_ptr<PosixHandle> handle;
   error = Adopt(std::move(fd), true, &handle);
   if (error.failed()) {
@@ -184,7 +168,6 @@ SysError EpollBackend::ConnectPipe(const std::string& path, std::shared_ptr<Hand
   UniqueFd fd;
   SysError error = ConnectUnixSocket(path, &fd);
   if (error.failed()) return error;
-  std::lock_guard<std::mutex> lock(mutex_);
   std::shared_ptr<PosixHandle> handle;
   error = Adopt(std::move(fd), false, &handle);
   if (error.failed()) return error;
@@ -271,7 +254,6 @@ bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, RawEvent* done) {
 }
 
 StartResult EpollBackend::Start(Operation& op) {
-  std::lock_guard<std::mutex> lock(mutex_);
   PosixHandle& handle = AsPosix(*op.handle);
   if (!handle.fd.Valid()) return StartResult::Done({0, BadHandle(), nullptr});
   if ((op.kind == OpKind::kAccept) != handle.listener) return StartResult::Done({0, ErrnoError(EINVAL), nullptr});
@@ -286,7 +268,6 @@ StartResult EpollBackend::Start(Operation& op) {
 }
 
 void EpollBackend::Cancel(Operation& op) {
-  std::lock_guard<std::mutex> lock(mutex_);
   // Dropping interest is the whole cancel here. An operation no longer queued (or armed) has
   // already completed and its result is on its way (L5).
   bool dropped = false;
@@ -329,7 +310,6 @@ Outcome EpollBackend::Finish(Operation& base, const RawEvent& event) {
 }
 
 void EpollBackend::CloseHandle(Handle& base) {
-  std::lock_guard<std::mutex> lock(mutex_);
   PosixHandle& handle = AsPosix(base);
   std::vector<RawEvent> batch;
   for (auto* queue : {&handle.readers, &handle.writers}) {
@@ -357,7 +337,6 @@ SysError EpollBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
   if (flags < 0) return LastErrnoError();
   if (::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return LastErrnoError();
   ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
-  std::lock_guard<std::mutex> lock(mutex_);
   UniqueFd owned(fd);
   std::shared_ptr<PosixHandle> handle;
   SysError error = Adopt(std::move(owned), false, &handle);
@@ -372,7 +351,6 @@ SysError EpollBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
 }
 
 SysError EpollBackend::ShutdownWrite(Handle& base) {
-  std::lock_guard<std::mutex> lock(mutex_);
   PosixHandle& handle = AsPosix(base);
   if (!handle.fd.Valid() || handle.listener) return BadHandle();
   if (::shutdown(handle.fd.Get(), SHUT_WR) != 0) return LastErrnoError();
@@ -380,7 +358,6 @@ SysError EpollBackend::ShutdownWrite(Handle& base) {
 }
 
 SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {
-  std::lock_guard<std::mutex> lock(mutex_);
   PosixHandle& handle = AsPosix(base);
   if (!handle.fd.Valid() || handle.listener) return BadHandle();
   ucred credentials{};
@@ -399,44 +376,37 @@ void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std
   }
 }
 
-void EpollBackend::Run() {
+void EpollBackend::PollReady() {
   epoll_event events[kMaxEvents];
   std::vector<RawEvent> batch;
-  while (!stopping_) {
-    int n = ::epoll_wait(epoll_.Get(), events, kMaxEvents, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (int i = 0; i < n; i++) {
-        const epoll_event& event = events[i];
-        if (event.data.u64 == kWakeKey) continue;
-        if (event.data.u64 & kWaitBit) {
-          auto wait = waits_.find(event.data.u64 & ~kWaitBit);
-          if (wait == waits_.end()) continue;  // cancelled since epoll_wait returned
-          ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, wait->second->waitFd.Get(), nullptr);
-          RawEvent signalled;
-          signalled.token = TokenOf(*wait->second);
-          signalled.bytes = 1;
-          batch.push_back(std::move(signalled));
-          waits_.erase(wait);
-          continue;
-        }
-        auto it = handles_.find(static_cast<HandleId>(event.data.u64));
-        if (it == handles_.end()) continue;  // closed since epoll_wait returned
-        std::shared_ptr<PosixHandle> handle = it->second.lock();
-        if (!handle || !handle->fd.Valid()) continue;
-        if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->readers, &batch);
-        if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->writers, &batch);
-      }
-    }
-    if (!batch.empty()) {
-      sink_->Post(std::move(batch));
-      batch = std::vector<RawEvent>();
-    }
+  for (;;) {
+    const int n = ::epoll_wait(epoll_.Get(), events, kMaxEvents, 0);
+    if (n < 0 && errno == EINTR) continue;
+    for (int i = 0; i < n; i++) OnEvent(events[i], &batch);
+    if (n < kMaxEvents) break;
   }
+  // Last: JS may start, cancel or close anything from here on, and nothing above is in use.
+  if (!batch.empty()) sink_->DeliverNow(std::move(batch));
+}
+
+void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batch) {
+  if (event.data.u64 & kWaitBit) {
+    auto wait = waits_.find(event.data.u64 & ~kWaitBit);
+    if (wait == waits_.end()) return;
+    ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, wait->second->waitFd.Get(), nullptr);
+    RawEvent signalled;
+    signalled.token = TokenOf(*wait->second);
+    signalled.bytes = 1;
+    batch->push_back(std::move(signalled));
+    waits_.erase(wait);
+    return;
+  }
+  auto it = handles_.find(static_cast<HandleId>(event.data.u64));
+  if (it == handles_.end()) return;
+  std::shared_ptr<PosixHandle> handle = it->second.lock();
+  if (!handle || !handle->fd.Valid()) return;
+  if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->readers, batch);
+  if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->writers, batch);
 }
 
 }  // namespace proactor

@@ -1,18 +1,22 @@
-// The Linux backend: non-blocking AF_UNIX sockets on one epoll instance, and a poller thread
-// that turns readiness into completions. A read completes when bytes were read or at EOF; a
-// write when every byte went or it failed; an accept when a connection was taken.
+// The Linux backend: non-blocking AF_UNIX sockets on one epoll instance, whose descriptor the
+// Node event loop watches (LoopPoll). When it is readable, the loop thread retries the waiting
+// operations and delivers what finished at once — one thread wake-up per completion, like
+// libuv; a poller thread would add a second (measured: ping-pong 111 vs 60 µs for node:net).
+// Everything here therefore runs on the JS thread, and nothing needs a lock.
+// A read completes when bytes were read or at EOF; a write when every byte went or it failed;
+// an accept when a connection was taken.
 #pragma once
 
-#include <atomic>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include <sys/epoll.h>
+
 #include "core/backend.h"
+#include "posix/loop_poll.h"
 #include "posix/unique_fd.h"
 
 namespace proactor {
@@ -23,7 +27,7 @@ struct PosixHandle final : Handle {
   bool listener = false;
   bool socket = true;  // false for an adopted FIFO/pipe: written with write(), not send()
   std::string unlinkOnClose;  // a listening socket's file, removed when it closes (as libuv does)
-  // Operations waiting for readiness, in start order. Guarded by EpollBackend::mutex_.
+  // Operations waiting for readiness, in start order.
   std::deque<Operation*> readers;  // recv, or accept on a listener
   std::deque<Operation*> writers;  // send
 };
@@ -39,8 +43,8 @@ class EpollBackend final : public Backend {
   EpollBackend() = default;
   ~EpollBackend() override;
 
-  SysError Open(CompletionSink* sink) override;
-  void StopPoller() override;
+  SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
+  void StopPoller(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override;
   StartResult StartWait(Operation& op, uint64_t target) override;
@@ -59,7 +63,9 @@ class EpollBackend final : public Backend {
   bool MayFreeUnfinished() const override { return true; }
 
  private:
-  void Run();
+  // The loop found the epoll descriptor readable: reap every ready event and deliver.
+  void PollReady();
+  void OnEvent(const epoll_event& event, std::vector<RawEvent>* batch);
   SysError Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out);
   // Each tries the system call once more for `op`; false means "would block, keep waiting".
   bool TryRecv(PosixHandle& handle, Operation& op, RawEvent* done);
@@ -69,12 +75,9 @@ class EpollBackend final : public Backend {
   void Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch);
 
   UniqueFd epoll_;
-  UniqueFd wake_;
-  std::thread poller_;
+  std::unique_ptr<LoopPoll> poll_;
   CompletionSink* sink_ = nullptr;
-  std::atomic<bool> stopping_{false};
 
-  std::mutex mutex_;  // guards the handles' queues and this map against the poller thread
   std::unordered_map<HandleId, std::weak_ptr<PosixHandle>> handles_;
   std::unordered_map<OpId, PosixOperation*> waits_;  // armed waits, by operation id
   HandleId nextHandleId_ = 1;

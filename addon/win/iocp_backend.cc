@@ -85,13 +85,13 @@ bool RunningUnderWine() noexcept {
   return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
 }
 
-IocpBackend::~IocpBackend() { StopPoller(); }
+IocpBackend::~IocpBackend() { StopPoller(nullptr); }
 
 uintptr_t IocpBackend::TokenOf(const Operation& op) const {
   return reinterpret_cast<uintptr_t>(&static_cast<const WinOperation&>(op).overlapped);
 }
 
-SysError IocpBackend::Open(CompletionSink* sink) {
+SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s*) {
   sink_ = sink;
   port_ = UniqueHandle(::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1));
   if (!port_.Valid()) return LastWin32Error();
@@ -99,12 +99,14 @@ SysError IocpBackend::Open(CompletionSink* sink) {
   return {};
 }
 
-void IocpBackend::StopPoller() {
+void IocpBackend::StopPoller(std::function<void()> stopped) {
   // Cancelled waits' packets are posted before the quit packet, so they are still dequeued.
   threadPoolWaits_.Stop();
-  if (!poller_.joinable()) return;
-  ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
-  poller_.join();
+  if (poller_.joinable()) {
+    ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
+    poller_.join();
+  }
+  if (stopped) stopped();
 }
 
 void IocpBackend::Run() {

@@ -26,8 +26,8 @@ class IocpBackend final : public Backend {
   IocpBackend() = default;
   ~IocpBackend() override;
 
-  SysError Open(CompletionSink* sink) override;
-  void StopPoller() override;
+  SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
+  void StopPoller(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
   StartResult StartWait(Operation& op, uint64_t target) override;

@@ -1,0 +1,40 @@
+// Environment teardown: a proactor in a worker thread must let the thread end cleanly, whatever
+// state it is in — Node aborts the whole process if a thread's event loop still holds a handle
+// when it closes, so these tests fail by crashing the run.
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { uniquePipePath } from '../helpers.js';
+
+const fixture = fileURLToPath(new URL('../fixtures/teardown-worker.mjs', import.meta.url));
+
+function runWorker(mode: string): { messages: unknown[]; worker: Worker; exited: Promise<number> } {
+  const worker = new Worker(fixture, { workerData: { mode, path: uniquePipePath(`teardown-${mode}`) } });
+  const messages: unknown[] = [];
+  worker.on('message', (message) => messages.push(message));
+  const exited = new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', resolve);
+  });
+  return { messages, worker, exited };
+}
+
+describe('environment teardown', () => {
+  it.each([
+    ['ends with an unref’d read pending', 'pending'],
+    ['closes its proactor and ends at once', 'closed'],
+    ['calls process.exit with a read pending', 'exit'],
+  ])('a worker thread that %s exits cleanly', async (_name, mode) => {
+    const { messages, exited } = runWorker(mode);
+    expect(await exited).toBe(0);
+    expect(messages).toEqual([{ received: 'ping' }]);
+  });
+
+  it('a worker thread terminated while its proactor waits exits cleanly', async () => {
+    const { messages, worker, exited } = runWorker('pending-ref');
+    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    expect(await worker.terminate()).toBe(1);
+    expect(await exited).toBe(1);
+    expect(messages).toEqual([{ received: 'ping' }]);
+  });
+});
