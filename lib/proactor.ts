@@ -237,6 +237,7 @@ interface PendingOperation {
   abandon(error: Error): void;
 }
 
+const NO_BYTES = new Uint8Array(0);
 const BUSY_FIRST_DELAY = 1;
 const BUSY_MAX_DELAY = 100;
 const DEFAULT_CLOSE_TIMEOUT = 5000;
@@ -413,6 +414,24 @@ export class Proactor {
       undefined,
       signal,
       (n) => n,
+    );
+  }
+
+  /**
+   * Resolves once `handle` has data to read, or has reached end of stream, without reading
+   * anything and without a buffer: a zero-byte read (Windows `ReadFile` of 0 bytes, Linux epoll
+   * readiness). A connection that waits this way pins no memory; `recv` then finds the data at
+   * once. Pipe sockets wait like this whenever no more data is known to be queued.
+   */
+  readable(handle: PipeHandle, options?: OperationOptions): Promise<void> {
+    this.#validateHandle(handle, 'handle');
+    const { signal } = this.#operationOptions(options);
+    return this.#start(
+      () => this.#native.recv(handle.id, NO_BYTES, 0, 0),
+      'read',
+      undefined,
+      signal,
+      () => undefined,
     );
   }
 

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/eventfd.h>
@@ -175,7 +176,22 @@ SysError EpollBackend::ConnectPipe(const std::string& path, std::shared_ptr<Hand
   return {};
 }
 
-bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, RawEvent* done) {
+bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, bool edge, RawEvent* done) {
+  if (op.length == 0) {
+    // A zero-byte read waits for readiness (data or end of stream) and reads nothing. An edge
+    // says it; otherwise ask without consuming anything (poll works for sockets and FIFOs).
+    if (edge) return true;
+    pollfd check{handle.fd.Get(), POLLIN, 0};
+    while (::poll(&check, 1, 0) < 0) {
+      if (errno != EINTR) {
+        done->error = LastErrnoError();
+        return true;
+      }
+    }
+    if (check.revents != 0) return true;
+    handle.readBlocked = true;
+    return false;
+  }
   for (;;) {
     ssize_t n = ::read(handle.fd.Get(), op.data, op.length);
     if (n >= 0) {
@@ -183,7 +199,10 @@ bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, RawEvent* done) {
       return true;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      handle.readBlocked = true;
+      return false;
+    }
     // The peer went away with data unread: end of stream, as a broken pipe is on Windows.
     if (errno == ECONNRESET || errno == EPIPE) {
       done->bytes = 0;
@@ -206,7 +225,10 @@ bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, RawEvent* done) {
       continue;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      handle.writeBlocked = true;
+      return false;
+    }
     done->error = LastErrnoError();
     return true;
   }
@@ -230,17 +252,20 @@ bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, RawEvent* done) {
       return true;
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      handle.readBlocked = true;
+      return false;
+    }
     done->error = LastErrnoError();
     return true;
   }
 }
 
-bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, RawEvent* done) {
+bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent* done) {
   done->token = TokenOf(op);
   switch (op.kind) {
     case OpKind::kRecv:
-      return TryRecv(handle, op, done);
+      return TryRecv(handle, op, edge, done);
     case OpKind::kSend:
       return TrySend(handle, op, done);
     case OpKind::kAccept:
@@ -258,9 +283,11 @@ StartResult EpollBackend::Start(Operation& op) {
   if (!handle.fd.Valid()) return StartResult::Done({0, BadHandle(), nullptr});
   if ((op.kind == OpKind::kAccept) != handle.listener) return StartResult::Done({0, ErrnoError(EINVAL), nullptr});
   std::deque<Operation*>& queue = op.kind == OpKind::kSend ? handle.writers : handle.readers;
-  // Earlier operations of the same direction go first; otherwise the socket may be ready now.
+  // Earlier operations of the same direction go first; otherwise the socket may be ready now,
+  // unless it answered EAGAIN since epoll last said it was.
+  const bool blocked = op.kind == OpKind::kSend ? handle.writeBlocked : handle.readBlocked;
   RawEvent done;
-  if (queue.empty() && TryOp(handle, op, &done)) {
+  if (queue.empty() && !blocked && TryOp(handle, op, false, &done)) {
     return StartResult::Done({static_cast<double>(done.bytes), done.error, std::move(done.handle)});
   }
   queue.push_back(&op);
@@ -324,7 +351,9 @@ void EpollBackend::CloseHandle(Handle& base) {
   if (!batch.empty()) sink_->Post(std::move(batch));
   handles_.erase(handle.id);
   if (handle.fd.Valid()) {
-    ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, handle.fd.Get(), nullptr);
+    // Closing the last descriptor of a socket drops its registration; an adopted fd may have
+    // dups elsewhere (a child's stdio), which would keep it registered.
+    if (handle.adopted) ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, handle.fd.Get(), nullptr);
     if (!handle.unlinkOnClose.empty()) ::unlink(handle.unlinkOnClose.c_str());
     handle.fd.Reset();
   }
@@ -344,6 +373,7 @@ SysError EpollBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
     (void)owned.Release();  // not taken: the fd is still the caller's
     return error;
   }
+  handle->adopted = true;
   struct stat info {};
   handle->socket = ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
   *out = std::move(handle);
@@ -370,7 +400,7 @@ SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {
 void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch) {
   while (!queue.empty()) {
     RawEvent done;
-    if (!TryOp(handle, *queue.front(), &done)) return;
+    if (!TryOp(handle, *queue.front(), true, &done)) return;
     queue.pop_front();
     batch->push_back(std::move(done));
   }
@@ -405,8 +435,14 @@ void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batc
   if (it == handles_.end()) return;
   std::shared_ptr<PosixHandle> handle = it->second.lock();
   if (!handle || !handle->fd.Valid()) return;
-  if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->readers, batch);
-  if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) Drain(*handle, handle->writers, batch);
+  if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    handle->readBlocked = false;
+    Drain(*handle, handle->readers, batch);
+  }
+  if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+    handle->writeBlocked = false;
+    Drain(*handle, handle->writers, batch);
+  }
 }
 
 }  // namespace proactor

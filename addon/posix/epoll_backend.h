@@ -26,7 +26,14 @@ struct PosixHandle final : Handle {
   UniqueFd fd;
   bool listener = false;
   bool socket = true;  // false for an adopted FIFO/pipe: written with write(), not send()
+  bool adopted = false;  // the caller's fd: others may hold a dup of it
   std::string unlinkOnClose;  // a listening socket's file, removed when it closes (as libuv does)
+  // Edge-triggered readiness, as we last saw it: true after a system call answered EAGAIN and
+  // before epoll reported the direction ready again. While true, a new operation waits for the
+  // edge instead of making a system call sure to fail. A new registration reports the current
+  // state, so a fresh socket starts as "read blocked" and finds out from epoll.
+  bool readBlocked = true;
+  bool writeBlocked = false;
   // Operations waiting for readiness, in start order.
   std::deque<Operation*> readers;  // recv, or accept on a listener
   std::deque<Operation*> writers;  // send
@@ -68,10 +75,11 @@ class EpollBackend final : public Backend {
   void OnEvent(const epoll_event& event, std::vector<RawEvent>* batch);
   SysError Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out);
   // Each tries the system call once more for `op`; false means "would block, keep waiting".
-  bool TryRecv(PosixHandle& handle, Operation& op, RawEvent* done);
+  // `edge`: epoll has just reported the handle ready in this direction.
+  bool TryRecv(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
   bool TrySend(PosixHandle& handle, Operation& op, RawEvent* done);
   bool TryAccept(PosixHandle& handle, Operation& op, RawEvent* done);
-  bool TryOp(PosixHandle& handle, Operation& op, RawEvent* done);
+  bool TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
   void Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch);
 
   UniqueFd epoll_;

@@ -5,7 +5,7 @@ import { validatePipePath } from '../pipe-path.js';
 import { getDefaultProactor, type PipeHandle, type PipeInstanceOptions, type Proactor } from '../proactor.js';
 import { validateBoolean, validateFunction, validateInteger, validateSignal } from '../validate.js';
 import { type ConnectionOwner, kConnectionClosed, listenError, serverNotRunning } from './internal.js';
-import { PipeSocket } from './socket.js';
+import { acceptedSocket, type PipeSocket } from './socket.js';
 
 /** Windows pipe security for a server. */
 export interface PipeSecurityOptions {
@@ -316,16 +316,18 @@ export class Server extends EventEmitter implements ConnectionOwner {
       this.emit('drop');
       return;
     }
-    const socket = new PipeSocket({
+    const options = {
       handle,
       allowHalfOpen: Boolean(this.#options.allowHalfOpen),
       pauseOnCreate: Boolean(this.#options.pauseOnConnect),
       highWaterMark: this.#options.highWaterMark,
       proactor: this.#proactor,
+    };
+    acceptedSocket(options, (socket) => {
+      socket.ownedBy(this);
+      this.#connections++;
+      this.emit('connection', socket);
     });
-    socket.ownedBy(this);
-    this.#connections++;
-    this.emit('connection', socket);
   }
 
   /** @internal A connection of this server closed. */

@@ -27,6 +27,30 @@ function giveBackReadBuffer(buffer: Buffer): void {
 
 type WriteCallback = (error?: Error | null) => void;
 
+// Set only while acceptedSocket() constructs: the first read waits for the server's
+// 'connection' listeners, so a connection they destroy at once never starts one.
+let deferFirstRead = false;
+
+/**
+ * @internal A server's socket for an accepted pipe, whose reading starts (unless paused) once
+ * `announce` (which emits 'connection') has returned.
+ */
+export function acceptedSocket(
+  options: PipeSocketOptions,
+  announce: (socket: PipeSocket) => void,
+): PipeSocket {
+  deferFirstRead = true;
+  let socket: PipeSocket;
+  try {
+    socket = new PipeSocket(options);
+  } finally {
+    deferFirstRead = false;
+  }
+  announce(socket);
+  if (!options.pauseOnCreate && !socket.destroyed) socket.read(0);
+  return socket;
+}
+
 export interface PipeSocketOptions extends Omit<
   DuplexOptions,
   'read' | 'write' | 'writev' | 'final' | 'destroy' | 'objectMode'
@@ -91,6 +115,7 @@ export class PipeSocket extends Duplex {
   #reading = false;
   #readRequested = false;
   #readBuffer: Buffer | undefined;
+  #moreQueued = false;
   #readSize: number;
   #writeClosed = false;
   #peerEnded = false;
@@ -136,7 +161,7 @@ export class PipeSocket extends Duplex {
     if (handle !== undefined) {
       this.#attach(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
       if (opts.pauseOnCreate) this.pause();
-      else this.read(0);
+      else if (!deferFirstRead) this.read(0);
     }
     const signal = opts.signal;
     if (signal !== undefined) {
@@ -225,43 +250,65 @@ export class PipeSocket extends Duplex {
       return;
     }
     this.#reading = true;
-    const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
-    this.#proactor.recv(handle, buffer).then(
-      (n) => {
-        this.#reading = false;
-        if (this.destroyed) {
+    if (this.#moreQueued) this.#recv(handle);
+    else {
+      // Nothing known to be waiting: wait for data with no buffer (a zero-byte read), so an
+      // idle or short-lived connection holds no read buffer. The read that follows finds the
+      // data at once.
+      this.#proactor.readable(handle).then(() => {
+        if (!this.destroyed) this.#recv(handle);
+        else {
+          this.#reading = false;
           this.#releaseReadBuffer();
-          return;
         }
-        if (n === 0) {
-          this.#onEnd();
-          return;
-        }
-        this.#bytesRead += n;
-        this.#touch();
-        let chunk: Buffer;
-        if (n < buffer.length >>> 2) {
-          // A small read: copy it out and keep the big buffer for the next read, rather than
-          // pinning 64 KiB behind a few bytes.
-          chunk = Buffer.from(buffer.subarray(0, n));
-        } else {
-          chunk = buffer.subarray(0, n);
-          this.#readBuffer = undefined;
-        }
-        this.push(chunk);
-      },
-      (error: Error & { code?: string }) => {
-        this.#reading = false;
-        if (this.destroyed) {
-          this.#releaseReadBuffer();
-          return;
-        }
-        // Our own close after end() (Windows) cancels the read: that is the end of the stream.
-        if (error.code === 'ABORT_ERR' && this.#writeClosed) this.#endReadable();
-        else this.destroy(error);
-      },
-    );
+      }, this.#onReadError);
+    }
   }
+
+  #recv(handle: PipeHandle): void {
+    if (handle.closed) {
+      this.#reading = false;
+      if (this.#writeClosed) this.#endReadable();
+      return;
+    }
+    const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
+    this.#proactor.recv(handle, buffer).then((n) => {
+      this.#reading = false;
+      if (this.destroyed) {
+        this.#releaseReadBuffer();
+        return;
+      }
+      if (n === 0) {
+        this.#onEnd();
+        return;
+      }
+      this.#bytesRead += n;
+      this.#touch();
+      // A full buffer: more is probably queued, so read again straight away.
+      this.#moreQueued = n === buffer.length;
+      let chunk: Buffer;
+      if (n < buffer.length >>> 2) {
+        // A small read: copy it out and keep the big buffer for the next read, rather than
+        // pinning 64 KiB behind a few bytes.
+        chunk = Buffer.from(buffer.subarray(0, n));
+      } else {
+        chunk = buffer.subarray(0, n);
+        this.#readBuffer = undefined;
+      }
+      this.push(chunk);
+    }, this.#onReadError);
+  }
+
+  #onReadError = (error: Error & { code?: string }): void => {
+    this.#reading = false;
+    if (this.destroyed) {
+      this.#releaseReadBuffer();
+      return;
+    }
+    // Our own close after end() (Windows) cancels the read: that is the end of the stream.
+    if (error.code === 'ABORT_ERR' && this.#writeClosed) this.#endReadable();
+    else this.destroy(error);
+  };
 
   // After the last read settled: the socket's buffer can serve another socket.
   #releaseReadBuffer(): void {

@@ -87,6 +87,39 @@ describe('low-level pipe I/O', () => {
     proactor.closeHandle(server);
   });
 
+  it('readable() waits for data without consuming it, and resolves at end of stream', async () => {
+    const { server, client } = await connectedPair(proactor, 'readable');
+    let ready = false;
+    const waiting = proactor.readable(server).then(() => {
+      ready = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ready).toBe(false);
+    await proactor.send(client, Buffer.from('data'));
+    await waiting;
+    // Nothing was read: the bytes are all still there, and readable again at once.
+    await proactor.readable(server);
+    expect((await readExactly(proactor, server, 4)).toString()).toBe('data');
+    proactor.closeHandle(client);
+    await proactor.readable(server);
+    expect(await proactor.recv(server, Buffer.alloc(4))).toBe(0);
+    proactor.closeHandle(server);
+    expect(proactor.stats().pending).toBe(0);
+  });
+
+  it('readable() is cancelled by its signal and by closing the handle (AbortError)', async () => {
+    const { server, client } = await connectedPair(proactor, 'readable-cancel');
+    const controller = new AbortController();
+    const aborted = proactor.readable(server, { signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    const closed = proactor.readable(server);
+    proactor.closeHandle(server);
+    await expect(closed).rejects.toMatchObject({ name: 'AbortError' });
+    expect(() => proactor.readable(server)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    proactor.closeHandle(client);
+  });
+
   it('writing to a pipe whose peer closed fails with EPIPE', async () => {
     const { server, client } = await connectedPair(proactor, 'epipe');
     proactor.closeHandle(server);

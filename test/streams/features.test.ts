@@ -271,6 +271,45 @@ describe('stream rules', () => {
     await closed(server as never);
   });
 
+  it('an idle socket waits for data with no read buffer (readable()), and reads once data comes', async () => {
+    const { server, path } = await echoServer();
+    const recv = vi.spyOn(serverProactor, 'recv');
+    const readable = vi.spyOn(serverProactor, 'readable');
+    const client = connect({ path, proactor });
+    await once(client, 'connect');
+    await vi.waitFor(() => expect(readable).toHaveBeenCalled());
+    await delay(20);
+    expect(recv).not.toHaveBeenCalled();
+    client.write('x');
+    expect((await readBytes(client, 1)).toString()).toBe('x');
+    expect(recv).toHaveBeenCalled();
+    recv.mockRestore();
+    readable.mockRestore();
+    client.destroy();
+    await closed(server as never);
+  });
+
+  it("a connection destroyed by its 'connection' listener never starts a read", async () => {
+    const path = uniquePipePath('reject');
+    const server = createServer({ proactor: serverProactor }, (socket) => socket.destroy());
+    await listening(server as never, path);
+    const recv = vi.spyOn(serverProactor, 'recv');
+    const readable = vi.spyOn(serverProactor, 'readable');
+    let connections = 0;
+    server.on('connection', () => connections++);
+    for (let i = 0; i < 3; i++) {
+      const client = connect({ path, proactor });
+      client.resume();
+      await once(client, 'close');
+    }
+    expect(connections).toBe(3);
+    expect(recv).not.toHaveBeenCalled();
+    expect(readable).not.toHaveBeenCalled();
+    recv.mockRestore();
+    readable.mockRestore();
+    await closed(server as never);
+  });
+
   it('corked writes go to the OS as one write', async () => {
     const { server, path } = await echoServer();
     const client = connect({ path, proactor });
