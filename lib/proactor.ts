@@ -421,7 +421,7 @@ export class Proactor {
    * Resolves once `handle` has data to read, or has reached end of stream, without reading
    * anything and without a buffer: a zero-byte read (Windows `ReadFile` of 0 bytes, Linux epoll
    * readiness). A connection that waits this way pins no memory; `recv` then finds the data at
-   * once. Pipe sockets wait like this whenever no more data is known to be queued.
+   * once. Pipe sockets wait like this until their first data.
    */
   readable(handle: PipeHandle, options?: OperationOptions): Promise<void> {
     this.#validateHandle(handle, 'handle');

@@ -138,11 +138,12 @@ SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<Posix
   auto handle = std::make_shared<PosixHandle>();
   handle->listener = listener;
   handle->id = nextHandleId_++;
-  // Edge-triggered, registered once for both directions: PollReady retries queued operations
-  // until the socket would block again.
+  // Edge-triggered. Writing is watched from the start; reading once a read first waits (see
+  // PosixHandle::armed).
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.events = EPOLLET | EPOLLOUT;
   event.data.u64 = handle->id;
+  handle->armed = EPOLLOUT;
   if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, fd.Get(), &event) != 0) return LastErrnoError();
   handle->fd = std::move(fd);
   handles_.emplace(handle->id, handle);
@@ -291,7 +292,25 @@ StartResult EpollBackend::Start(Operation& op) {
     return StartResult::Done({static_cast<double>(done.bytes), done.error, std::move(done.handle)});
   }
   queue.push_back(&op);
+  const uint32_t direction = op.kind == OpKind::kSend ? static_cast<uint32_t>(EPOLLOUT) : EPOLLIN;
+  if (!Interest(handle, direction, true)) {
+    queue.pop_back();
+    return StartResult::Done({0, LastErrnoError(), nullptr});
+  }
   return StartResult::Pending();
+}
+
+bool EpollBackend::Interest(PosixHandle& handle, uint32_t direction, bool on) {
+  const uint32_t armed = on ? handle.armed | direction : handle.armed & ~direction;
+  if (armed == handle.armed) return true;
+  // Re-arming re-checks readiness: a socket that became ready meanwhile reports it now.
+  epoll_event event{};
+  event.events = static_cast<uint32_t>(EPOLLET) | armed;
+  if ((armed & EPOLLIN) != 0) event.events |= EPOLLRDHUP;
+  event.data.u64 = handle.id;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_MOD, handle.fd.Get(), &event) != 0) return false;
+  handle.armed = armed;
+  return true;
 }
 
 void EpollBackend::Cancel(Operation& op) {
@@ -437,6 +456,9 @@ void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batc
   if (!handle || !handle->fd.Valid()) return;
   if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     handle->readBlocked = false;
+    // Data nobody waits for disarms reading, so a process busy with what it read is not woken
+    // for every write its peer makes (libuv likewise watches reads only while reading).
+    if (handle->readers.empty()) Interest(*handle, EPOLLIN, false);
     Drain(*handle, handle->readers, batch);
   }
   if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {

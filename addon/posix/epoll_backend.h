@@ -30,10 +30,13 @@ struct PosixHandle final : Handle {
   std::string unlinkOnClose;  // a listening socket's file, removed when it closes (as libuv does)
   // Edge-triggered readiness, as we last saw it: true after a system call answered EAGAIN and
   // before epoll reported the direction ready again. While true, a new operation waits for the
-  // edge instead of making a system call sure to fail. A new registration reports the current
-  // state, so a fresh socket starts as "read blocked" and finds out from epoll.
-  bool readBlocked = true;
+  // edge instead of making a system call sure to fail; otherwise it is tried at once (L2).
+  bool readBlocked = false;
   bool writeBlocked = false;
+  // The directions epoll watches. EPOLLOUT always: measured, arming it per blocked write costs
+  // more than the spare wake-ups it saves (bulk and ping-pong both slower). EPOLLIN while
+  // someone reads: armed when a read first waits, disarmed when data finds nobody waiting.
+  uint32_t armed = 0;
   // Operations waiting for readiness, in start order.
   std::deque<Operation*> readers;  // recv, or accept on a listener
   std::deque<Operation*> writers;  // send
@@ -80,6 +83,8 @@ class EpollBackend final : public Backend {
   bool TrySend(PosixHandle& handle, Operation& op, RawEvent* done);
   bool TryAccept(PosixHandle& handle, Operation& op, RawEvent* done);
   bool TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
+  // Arms (`on`) or disarms one direction of `handle`; false, with errno set, if epoll refused.
+  bool Interest(PosixHandle& handle, uint32_t direction, bool on);
   void Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch);
 
   UniqueFd epoll_;

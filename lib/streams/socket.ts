@@ -115,7 +115,7 @@ export class PipeSocket extends Duplex {
   #reading = false;
   #readRequested = false;
   #readBuffer: Buffer | undefined;
-  #moreQueued = false;
+  #talking = false;
   #readSize: number;
   #writeClosed = false;
   #peerEnded = false;
@@ -250,11 +250,11 @@ export class PipeSocket extends Duplex {
       return;
     }
     this.#reading = true;
-    if (this.#moreQueued) this.#recv(handle);
+    if (this.#talking) this.#recv(handle);
     else {
-      // Nothing known to be waiting: wait for data with no buffer (a zero-byte read), so an
-      // idle or short-lived connection holds no read buffer. The read that follows finds the
-      // data at once.
+      // Until the first data, wait with no buffer (a zero-byte read), so a connection that
+      // never talks, or closes at once, holds no read buffer. The read that follows finds the
+      // data there.
       this.#proactor.readable(handle).then(() => {
         if (!this.destroyed) this.#recv(handle);
         else {
@@ -284,8 +284,9 @@ export class PipeSocket extends Duplex {
       }
       this.#bytesRead += n;
       this.#touch();
-      // A full buffer: more is probably queued, so read again straight away.
-      this.#moreQueued = n === buffer.length;
+      // A connection that has delivered data will likely deliver more: from now on read
+      // straight into the buffer (one operation per read, not two).
+      this.#talking = true;
       let chunk: Buffer;
       if (n < buffer.length >>> 2) {
         // A small read: copy it out and keep the big buffer for the next read, rather than
