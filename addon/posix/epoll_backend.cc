@@ -23,7 +23,6 @@ namespace proactor {
 
 namespace {
 
-constexpr uint64_t kWaitBit = uint64_t{1} << 63;  // epoll data of a wait: this bit | its op id
 constexpr int kMaxEvents = 128;
 
 PosixHandle& AsPosix(Handle& handle) { return static_cast<PosixHandle&>(handle); }
@@ -98,12 +97,14 @@ EpollBackend::~EpollBackend() { StopPoller(nullptr); }
 
 SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop) {
   sink_ = sink;
+  waits_ = std::make_unique<WaitPoller>(sink);
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_.Valid()) return LastErrnoError();
   return LoopPoll::Start(loop, epoll_.Get(), [this] { PollReady(); }, &poll_);
 }
 
 void EpollBackend::StopPoller(std::function<void()> stopped) {
+  if (waits_) waits_->Stop();
   LoopPoll::Close(std::move(poll_), std::move(stopped));
 }
 
@@ -123,13 +124,8 @@ StartResult EpollBackend::StartWait(Operation& base, uint64_t target) {
     if (fd < 0) return StartResult::Done({0, LastErrnoError(), nullptr});
     op.waitFd = UniqueFd(fd);
   }
-  epoll_event event{};
-  event.events = EPOLLIN | EPOLLONESHOT;
-  event.data.u64 = kWaitBit | op.id;
-  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, op.waitFd.Get(), &event) != 0) {
-    return StartResult::Done({0, LastErrnoError(), nullptr});
-  }
-  waits_.emplace(op.id, &op);
+  SysError error = waits_->Arm(op, TokenOf(op));
+  if (error.failed()) return StartResult::Done({0, error, nullptr});
   return StartResult::Pending();
 }
 
@@ -316,19 +312,12 @@ bool EpollBackend::Interest(PosixHandle& handle, uint32_t direction, bool on) {
 void EpollBackend::Cancel(Operation& op) {
   // Dropping interest is the whole cancel here. An operation no longer queued (or armed) has
   // already completed and its result is on its way (L5).
-  bool dropped = false;
   if (IsWait(op.kind)) {
-    auto it = waits_.find(op.id);
-    if (it != waits_.end()) {
-      ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, it->second->waitFd.Get(), nullptr);
-      waits_.erase(it);
-      dropped = true;
-    }
-  } else {
-    PosixHandle& handle = AsPosix(*op.handle);
-    dropped = RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op);
+    waits_->Disarm(static_cast<PosixOperation&>(op), TokenOf(op));
+    return;
   }
-  if (dropped) {
+  PosixHandle& handle = AsPosix(*op.handle);
+  if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op)) {
     std::vector<RawEvent> batch(1);
     batch[0].token = TokenOf(op);
     batch[0].error = ErrnoError(ECANCELED);
@@ -439,17 +428,6 @@ void EpollBackend::PollReady() {
 }
 
 void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batch) {
-  if (event.data.u64 & kWaitBit) {
-    auto wait = waits_.find(event.data.u64 & ~kWaitBit);
-    if (wait == waits_.end()) return;
-    ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, wait->second->waitFd.Get(), nullptr);
-    RawEvent signalled;
-    signalled.token = TokenOf(*wait->second);
-    signalled.bytes = 1;
-    batch->push_back(std::move(signalled));
-    waits_.erase(wait);
-    return;
-  }
   auto it = handles_.find(static_cast<HandleId>(event.data.u64));
   if (it == handles_.end()) return;
   std::shared_ptr<PosixHandle> handle = it->second.lock();

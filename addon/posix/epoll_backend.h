@@ -2,7 +2,8 @@
 // Node event loop watches (LoopPoll). When it is readable, the loop thread retries the waiting
 // operations and delivers what finished at once — one thread wake-up per completion, like
 // libuv; a poller thread would add a second (measured: ping-pong 111 vs 60 µs for node:net).
-// Everything here therefore runs on the JS thread, and nothing needs a lock.
+// Everything here therefore runs on the JS thread, and nothing needs a lock — except waits,
+// which have an epoll instance and a thread of their own (wait_poller.h says why).
 // A read completes when bytes were read or at EOF; a write when every byte went or it failed;
 // an accept when a connection was taken.
 #pragma once
@@ -18,6 +19,7 @@
 #include "core/backend.h"
 #include "posix/loop_poll.h"
 #include "posix/unique_fd.h"
+#include "posix/wait_poller.h"
 
 namespace proactor {
 
@@ -92,7 +94,7 @@ class EpollBackend final : public Backend {
   CompletionSink* sink_ = nullptr;
 
   std::unordered_map<HandleId, std::weak_ptr<PosixHandle>> handles_;
-  std::unordered_map<OpId, PosixOperation*> waits_;  // armed waits, by operation id
+  std::unique_ptr<WaitPoller> waits_;  // waits live apart: see wait_poller.h
   HandleId nextHandleId_ = 1;
 };
 

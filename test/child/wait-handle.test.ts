@@ -155,6 +155,21 @@ describe('the cancellation storm (L8)', () => {
     expect((await engine.close()).pending).toBe(0);
   });
 
+  it('1,000 waits armed at once on one event all resolve true when it is set', async () => {
+    // Linux: past the kernel's cap on wake-up paths to one file through nested epoll
+    // instances (500 at depth two), which waits on the loop-watched epoll instance would hit.
+    const engine = new Proactor();
+    const event = new ProactorEvent();
+    await delay(10); // the event loop now watches the engine
+    const waits = Array.from({ length: 1000 }, () => engine.waitForHandle(event.handle));
+    await delay(10);
+    event.set();
+    expect(await Promise.all(waits)).toEqual(Array.from({ length: 1000 }, () => true));
+    expect(engine.stats()).toMatchObject({ pending: 0, unexpected: 0 });
+    event.close();
+    expect((await engine.close()).pending).toBe(0);
+  });
+
   it('closing a proactor with 1,000 pending waits settles all of them within the bound (L9)', async () => {
     const engine = new Proactor();
     const event = new ProactorEvent();

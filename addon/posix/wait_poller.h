@@ -1,0 +1,51 @@
+// Waits (waitForHandle's dup'd fds, waitForExit's pidfds) on an epoll instance of their own,
+// watched by a thread of their own, started at the first wait.
+//
+// Why not on the epoll instance the event loop watches, with the sockets: the kernel caps the
+// wake-up paths that may lead to one file through nested epoll instances (a few hundred at
+// depth two), and 10,000 waits on one event are 10,000 paths to its file — libuv then aborts
+// the process when it cannot add our epoll fd to its own (EINVAL). Waits are not on a hot
+// path, so the second thread wake-up of the threadsafe function costs nothing that matters.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/backend.h"
+#include "posix/unique_fd.h"
+
+namespace proactor {
+
+struct PosixOperation;
+
+class WaitPoller {
+ public:
+  explicit WaitPoller(CompletionSink* sink) : sink_(sink) {}
+  ~WaitPoller() { Stop(); }
+  WaitPoller(const WaitPoller&) = delete;
+  WaitPoller& operator=(const WaitPoller&) = delete;
+
+  // Watches op.waitFd until it is readable, then posts one completion (value 1) for `token`.
+  SysError Arm(PosixOperation& op, uintptr_t token);
+  // Stops watching `op` and posts its cancellation, unless its completion is already on its way
+  // (L5). Returns whether it was still armed.
+  bool Disarm(PosixOperation& op, uintptr_t token);
+  // Joins the thread; nothing is posted after it.
+  void Stop();
+
+ private:
+  SysError Start();
+  void Run();
+
+  CompletionSink* sink_;
+  std::mutex mutex_;  // guards armed_ between the JS thread and the wait thread
+  std::unordered_map<uintptr_t, PosixOperation*> armed_;  // by token
+  UniqueFd epoll_;
+  UniqueFd wake_;
+  std::thread thread_;
+  bool stopping_ = false;
+};
+
+}  // namespace proactor
