@@ -210,6 +210,15 @@ export interface ProactorCloseOptions {
 
 const kClose = Symbol('close');
 
+/** @internal The streams' path to recv / send / readable: see `Proactor[kIo]`. */
+export const kIo = Symbol('io');
+
+/** @internal What `Proactor[kIo]` does. */
+export type IoKind = 'recv' | 'send' | 'readable';
+
+/** @internal `Proactor[kIo]`'s callback: the byte count, or the error. */
+export type IoCallback = (value: number, error?: Error) => void;
+
 /** A pipe handle owned by a proactor: a server instance, or a connected pipe. */
 export class PipeHandle {
   #closed = false;
@@ -433,6 +442,36 @@ export class Proactor {
       signal,
       () => undefined,
     );
+  }
+
+  /**
+   * @internal recv / send / readable for the streams, with a callback instead of a promise: it
+   * runs at once when the operation finishes at once (no promise, no microtask, no Error unless
+   * it failed), or with the batch that completes it. The caller has validated its arguments.
+   */
+  [kIo](kind: IoKind, handle: PipeHandle, buffer: Uint8Array, done: IoCallback): void {
+    this.#validateHandle(handle, 'handle');
+    const closed = this.#closedError();
+    if (closed) return done(0, closed);
+    const syscall = kind === 'send' ? 'write' : 'read';
+    const id =
+      kind === 'send'
+        ? this.#native.send(handle.id, buffer, 0, buffer.byteLength)
+        : kind === 'recv'
+          ? this.#native.recv(handle.id, buffer, 0, buffer.byteLength)
+          : this.#native.recv(handle.id, NO_BYTES, 0, 0);
+    if (id === 0) {
+      const [value = 0, errno = 0, sysCode = 0] = this.#scratch;
+      if (errno !== 0) return done(0, this.#resultError(errno, sysCode, syscall, undefined, undefined));
+      return done(value);
+    }
+    this.#operations.set(id, {
+      settle: (value, errno, sysCode) => {
+        if (errno === 0) done(value);
+        else done(0, this.#resultError(errno, sysCode, syscall, undefined, undefined));
+      },
+      abandon: (error) => done(0, error),
+    });
   }
 
   /** Writes all of `buffer` and resolves with the byte count. */

@@ -2,9 +2,11 @@
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { abortError, codedError, invalidArgType, invalidArgValue } from '../errors.js';
 import { validatePipePath } from '../pipe-path.js';
-import { getDefaultProactor, PipeHandle, type Proactor } from '../proactor.js';
+import { getDefaultProactor, kIo, PipeHandle, type Proactor } from '../proactor.js';
 import { validateFunction, validateSignal, validateTimeout } from '../validate.js';
 import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './internal.js';
+
+const NO_BYTES = new Uint8Array(0);
 
 /** The default size of each read, and of the readable side's buffer: 64 KiB. */
 export const DEFAULT_READ_SIZE = 64 * 1024;
@@ -251,19 +253,18 @@ export class PipeSocket extends Duplex {
     }
     this.#reading = true;
     if (this.#talking) this.#recv(handle);
-    else {
-      // Until the first data, wait with no buffer (a zero-byte read), so a connection that
-      // never talks, or closes at once, holds no read buffer. The read that follows finds the
-      // data there.
-      this.#proactor.readable(handle).then(() => {
-        if (!this.destroyed) this.#recv(handle);
-        else {
-          this.#reading = false;
-          this.#releaseReadBuffer();
-        }
-      }, this.#onReadError);
-    }
+    // Until the first data, wait with no buffer (a zero-byte read), so a connection that never
+    // talks, or closes at once, holds no read buffer. The read that follows finds the data.
+    else this.#proactor[kIo]('readable', handle, NO_BYTES, this.#onReadable);
   }
+
+  #onReadable = (_value: number, error?: Error): void => {
+    if (error !== undefined) this.#onReadError(error);
+    else if (this.destroyed) {
+      this.#reading = false;
+      this.#releaseReadBuffer();
+    } else this.#recv(this.#handle as PipeHandle);
+  };
 
   #recv(handle: PipeHandle): void {
     if (handle.closed) {
@@ -272,16 +273,12 @@ export class PipeSocket extends Duplex {
       return;
     }
     const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
-    this.#proactor.recv(handle, buffer).then((n) => {
+    // Settles at once when the data is there (most reads of a busy connection).
+    this.#proactor[kIo]('recv', handle, buffer, (n, error) => {
+      if (error !== undefined) return this.#onReadError(error);
       this.#reading = false;
-      if (this.destroyed) {
-        this.#releaseReadBuffer();
-        return;
-      }
-      if (n === 0) {
-        this.#onEnd();
-        return;
-      }
+      if (this.destroyed) return this.#releaseReadBuffer();
+      if (n === 0) return this.#onEnd();
       this.#bytesRead += n;
       this.#touch();
       // A connection that has delivered data will likely deliver more: from now on read
@@ -297,10 +294,10 @@ export class PipeSocket extends Duplex {
         this.#readBuffer = undefined;
       }
       this.push(chunk);
-    }, this.#onReadError);
+    });
   }
 
-  #onReadError = (error: Error & { code?: string }): void => {
+  #onReadError(error: Error & { code?: string }): void {
     this.#reading = false;
     if (this.destroyed) {
       this.#releaseReadBuffer();
@@ -309,7 +306,7 @@ export class PipeSocket extends Duplex {
     // Our own close after end() (Windows) cancels the read: that is the end of the stream.
     if (error.code === 'ABORT_ERR' && this.#writeClosed) this.#endReadable();
     else this.destroy(error);
-  };
+  }
 
   // After the last read settled: the socket's buffer can serve another socket.
   #releaseReadBuffer(): void {
@@ -359,17 +356,15 @@ export class PipeSocket extends Duplex {
     }
     this.#bytesDispatched += data.length;
     this.#touch();
-    this.#proactor.send(handle, data).then(
-      () => {
+    // The callback runs at once when the write finishes at once, as net.Socket's does.
+    this.#proactor[kIo]('send', handle, data, (_n, error?: Error & { code?: string }) => {
+      if (error === undefined) {
         this.#touch();
         callback();
-      },
-      (error: Error & { code?: string }) => {
-        if (error.code === 'ABORT_ERR' && this.destroyed) {
-          callback(codedError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'));
-        } else callback(error);
-      },
-    );
+      } else if (error.code === 'ABORT_ERR' && this.destroyed) {
+        callback(codedError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'));
+      } else callback(error);
+    });
   }
 
   /**
