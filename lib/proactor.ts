@@ -62,7 +62,12 @@ export interface PipeInstanceOptions extends OperationOptions {
   first?: boolean;
   /** Windows: the most instances this pipe name may have (1–255, 255 = unlimited). Default 255. */
   maxInstances?: number;
-  /** Linux: the listen backlog. Default 511 (as node:net). */
+  /**
+   * Linux: the listen backlog. Default 4096 (node:net: 511), which the kernel caps at
+   * `net.core.somaxconn`: a burst of clients queues instead of being told the server is busy
+   * (node:net's clients then fail with EAGAIN; ours retry from 1 ms, which costs them time).
+   * Measured with 10,000 sequential connects: 36,000/s with 4096, 20,000/s with 511.
+   */
   backlog?: number;
   /**
    * Windows: the in and out buffer sizes the pipe is created with. Default 262144 (libuv uses
@@ -210,6 +215,9 @@ export interface ProactorCloseOptions {
 
 const kClose = Symbol('close');
 
+/** @internal The streams' connect: see `Proactor[kConnect]`. */
+export const kConnect = Symbol('connect');
+
 /** @internal The streams' path to recv / send / readable: see `Proactor[kIo]`. */
 export const kIo = Symbol('io');
 
@@ -298,7 +306,7 @@ export class Proactor {
     validateBoolean(first, 'options.first');
     const maxInstances = opts.maxInstances ?? 255;
     validateInteger(maxInstances, 'options.maxInstances', 1, 255);
-    const backlog = opts.backlog ?? 511;
+    const backlog = opts.backlog ?? 4096;
     validateInteger(backlog, 'options.backlog', 0, 2 ** 31 - 1);
     const bufferSize = opts.bufferSize ?? 262144;
     validateInteger(bufferSize, 'options.bufferSize', 0, 2 ** 31 - 1);
@@ -371,21 +379,55 @@ export class Proactor {
     const closed = this.#closedError();
     if (closed) return Promise.reject(closed);
 
-    return new Promise<PipeHandle>((resolve, reject) => {
+    return this[kConnect](path, timeout, signal, onRetry).promise;
+  }
+
+  /**
+   * @internal connectPipe without the argument checks, and with an `abort()` of its own, so a
+   * socket needs no AbortController per connect. The first attempt runs at once; the signal
+   * listener and the timers are set up only if the server is busy (or a timeout is asked for).
+   */
+  [kConnect](
+    path: string,
+    timeout: number | undefined,
+    signal?: AbortSignal,
+    onRetry?: ConnectOptions['onRetry'],
+  ): { promise: Promise<PipeHandle>; abort(): void } {
+    let abort: () => void = () => undefined;
+    const promise = new Promise<PipeHandle>((resolve, reject) => {
       let retryTimer: NodeJS.Timeout | undefined;
       let deadlineTimer: NodeJS.Timeout | undefined;
       let delay = BUSY_FIRST_DELAY;
       let attempts = 0;
+      let waiting = false;
+      let done = false;
       const finish = (error: Error | undefined, handle?: PipeHandle): void => {
-        clearTimeout(retryTimer);
-        clearTimeout(deadlineTimer);
-        signal?.removeEventListener('abort', onAbort);
-        this.#connects.delete(fail);
+        if (done) return;
+        done = true;
+        if (waiting) {
+          clearTimeout(retryTimer);
+          clearTimeout(deadlineTimer);
+          signal?.removeEventListener('abort', onAbort);
+          this.#connects.delete(fail);
+        }
         if (error) reject(error);
         else resolve(handle as PipeHandle);
       };
       const fail = (error: Error): void => finish(error);
       const onAbort = (): void => fail(abortError(signal));
+      abort = onAbort;
+      if (signal?.aborted) return fail(abortError(signal));
+      const closed = this.#closedError();
+      if (closed) return fail(closed);
+      const wait = (): void => {
+        if (waiting) return;
+        waiting = true;
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.#connects.add(fail);
+        if (timeout !== undefined) {
+          deadlineTimer = setTimeout(() => fail(systemErrorByName('ETIMEDOUT', 'connect', path)), timeout);
+        }
+      };
       const attempt = (): void => {
         retryTimer = undefined;
         attempts++;
@@ -393,17 +435,15 @@ export class Proactor {
         if (id > 0) return finish(undefined, this.#adopt(id, path));
         const error = this.#scratchError('connect', path);
         if (error.code !== 'EBUSY' && error.code !== 'EAGAIN') return fail(error);
+        wait();
+        if (done) return; // aborted or closed while adding the listener
         onRetry?.(delay, attempts);
         retryTimer = setTimeout(attempt, delay);
         delay = Math.min(delay * 2, BUSY_MAX_DELAY);
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#connects.add(fail);
-      if (timeout !== undefined) {
-        deadlineTimer = setTimeout(() => fail(systemErrorByName('ETIMEDOUT', 'connect', path)), timeout);
-      }
       attempt();
     });
+    return { promise, abort: () => abort() };
   }
 
   /**

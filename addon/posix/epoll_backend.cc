@@ -134,13 +134,7 @@ SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<Posix
   auto handle = std::make_shared<PosixHandle>();
   handle->listener = listener;
   handle->id = nextHandleId_++;
-  // Edge-triggered. Writing is watched from the start; reading once a read first waits (see
-  // PosixHandle::armed).
-  epoll_event event{};
-  event.events = EPOLLET | EPOLLOUT;
-  event.data.u64 = handle->id;
-  handle->armed = EPOLLOUT;
-  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, fd.Get(), &event) != 0) return LastErrnoError();
+  // Not registered with epoll yet: Interest() does it when an operation first waits.
   handle->fd = std::move(fd);
   handles_.emplace(handle->id, handle);
   *out = std::move(handle);
@@ -297,14 +291,18 @@ StartResult EpollBackend::Start(Operation& op) {
 }
 
 bool EpollBackend::Interest(PosixHandle& handle, uint32_t direction, bool on) {
-  const uint32_t armed = on ? handle.armed | direction : handle.armed & ~direction;
-  if (armed == handle.armed) return true;
-  // Re-arming re-checks readiness: a socket that became ready meanwhile reports it now.
+  // Writing is watched from the first registration on (see PosixHandle::armed).
+  const uint32_t armed = EPOLLOUT | (on ? handle.armed | direction : handle.armed & ~direction);
+  if (handle.registered && armed == handle.armed) return true;
+  // Edge-triggered. (Re-)arming checks readiness: a socket that became ready meanwhile
+  // reports it now.
   epoll_event event{};
   event.events = static_cast<uint32_t>(EPOLLET) | armed;
   if ((armed & EPOLLIN) != 0) event.events |= EPOLLRDHUP;
   event.data.u64 = handle.id;
-  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_MOD, handle.fd.Get(), &event) != 0) return false;
+  const int op = handle.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (::epoll_ctl(epoll_.Get(), op, handle.fd.Get(), &event) != 0) return false;
+  handle.registered = true;
   handle.armed = armed;
   return true;
 }
@@ -361,7 +359,7 @@ void EpollBackend::CloseHandle(Handle& base) {
   if (handle.fd.Valid()) {
     // Closing the last descriptor of a socket drops its registration; an adopted fd may have
     // dups elsewhere (a child's stdio), which would keep it registered.
-    if (handle.adopted) ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, handle.fd.Get(), nullptr);
+    if (handle.adopted && handle.registered) ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, handle.fd.Get(), nullptr);
     if (!handle.unlinkOnClose.empty()) ::unlink(handle.unlinkOnClose.c_str());
     handle.fd.Reset();
   }

@@ -35,9 +35,13 @@ struct PosixHandle final : Handle {
   // edge instead of making a system call sure to fail; otherwise it is tried at once (L2).
   bool readBlocked = false;
   bool writeBlocked = false;
-  // The directions epoll watches. EPOLLOUT always: measured, arming it per blocked write costs
-  // more than the spare wake-ups it saves (bulk and ping-pong both slower). EPOLLIN while
-  // someone reads: armed when a read first waits, disarmed when data finds nobody waiting.
+  // Registered with epoll only once an operation first waits: a socket whose operations all
+  // finish at once (a connection made and closed, say) never costs an epoll_ctl.
+  bool registered = false;
+  // The directions epoll watches once registered. EPOLLOUT always: measured, arming it per
+  // blocked write costs more than the spare wake-ups it saves (bulk and ping-pong both slower).
+  // EPOLLIN while someone reads: armed when a read first waits, disarmed when data finds nobody
+  // waiting.
   uint32_t armed = 0;
   // Operations waiting for readiness, in start order.
   std::deque<Operation*> readers;  // recv, or accept on a listener

@@ -51,7 +51,7 @@ export interface ListenOptions extends Pick<
 > {
   /** The pipe path (see `pipePath`). */
   path: string;
-  /** Linux: the listen backlog (default 511). Ignored on Windows (see `instances`). */
+  /** Linux: the listen backlog (default 4096; see PipeInstanceOptions.backlog). Ignored on Windows (see `instances`). */
   backlog?: number;
   /** Aborting closes the server, as `server.close()`. */
   signal?: AbortSignal;

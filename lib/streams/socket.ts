@@ -2,7 +2,7 @@
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { abortError, codedError, invalidArgType, invalidArgValue } from '../errors.js';
 import { validatePipePath } from '../pipe-path.js';
-import { getDefaultProactor, kIo, PipeHandle, type Proactor } from '../proactor.js';
+import { getDefaultProactor, kConnect, kIo, PipeHandle, type Proactor } from '../proactor.js';
 import { validateFunction, validateSignal, validateTimeout } from '../validate.js';
 import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './internal.js';
 
@@ -112,7 +112,7 @@ export class PipeSocket extends Duplex {
   #proactor: Proactor;
   #handle: PipeHandle | undefined;
   #connecting = false;
-  #connectAbort: AbortController | undefined;
+  #connectAbort: (() => void) | undefined;
   #pendingWrite: (() => void) | undefined;
   #reading = false;
   #readRequested = false;
@@ -195,14 +195,10 @@ export class PipeSocket extends Duplex {
     }
     if (connectListener) this.once('connect', connectListener);
     this.#connecting = true;
-    const abort = new AbortController();
-    this.#connectAbort = abort;
-    const onAbort = (): void => abort.abort(signal?.reason);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    this.#proactor.connectPipe(path, { timeout, signal: abort.signal }).then(
+    const connecting = this.#proactor[kConnect](path, timeout, signal);
+    this.#connectAbort = connecting.abort;
+    connecting.promise.then(
       (handle) => {
-        signal?.removeEventListener('abort', onAbort);
         this.#connecting = false;
         this.#connectAbort = undefined;
         if (this.destroyed) {
@@ -222,7 +218,6 @@ export class PipeSocket extends Duplex {
         } else if (this.readable && !this.isPaused()) this.read(0);
       },
       (error: Error) => {
-        signal?.removeEventListener('abort', onAbort);
         this.#connecting = false;
         this.#connectAbort = undefined;
         if (!this.destroyed) this.destroy(signal?.aborted ? abortError(signal) : error);
@@ -425,7 +420,7 @@ export class PipeSocket extends Duplex {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#pendingWrite = undefined;
-    this.#connectAbort?.abort();
+    this.#connectAbort?.();
     this.#connecting = false;
     const handle = this.#handle;
     if (handle !== undefined && !handle.closed) this.#proactor.closeHandle(handle);

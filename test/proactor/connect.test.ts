@@ -1,5 +1,6 @@
 // L7: busy pipes are polled on a timer (1 ms doubling to 100 ms), never waited on by a thread;
 // abort and timeout end a busy connect at once.
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type PipeHandle, Proactor } from '../../lib/proactor.js';
 import { delay, uniquePipePath } from '../helpers.js';
@@ -121,4 +122,23 @@ describe('connectPipe on a busy server (L7)', () => {
     expect(elapsed).toBeLessThan(1000);
     server.dispose();
   });
+
+  it.runIf(!isWindows)(
+    'Linux: the default backlog queues 1,000 clients nobody has accepted yet, none told busy',
+    async () => {
+      // node:net's 511 would turn the 513th away. The kernel caps any backlog at somaxconn.
+      const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+      const count = Math.min(1000, somaxconn);
+      const path = uniquePipePath('backlog');
+      const instance = await proactor.createPipeInstance(path);
+      let retries = 0;
+      const clients: PipeHandle[] = [];
+      for (let i = 0; i < count; i++) {
+        clients.push(await proactor.connectPipe(path, { onRetry: () => retries++ }));
+      }
+      expect(retries).toBe(0);
+      for (const client of clients) proactor.closeHandle(client);
+      proactor.closeHandle(instance);
+    },
+  );
 });
