@@ -25,6 +25,25 @@ describe('proactor close (L9)', () => {
     expect(proactor.stats()).toMatchObject({ pending: 0, cancelled: 1001, unexpected: 0 });
   });
 
+  it('closing from inside a completion callback, with other reads pending, is clean', async () => {
+    const proactor = new Proactor();
+    const { server, client } = await connectedPair(proactor, 'close-inside');
+    const other = proactor.recv(client, Buffer.alloc(8)).catch((error: unknown) => error);
+    let report: Promise<unknown> | undefined;
+    // The read completes from the event loop; its callback closes the proactor right there.
+    const read = new Promise<number>((resolve) => {
+      proactor.recv(server, Buffer.alloc(8)).then((n) => {
+        report = proactor.close();
+        resolve(n);
+      }, resolve);
+    });
+    await delay(10);
+    await proactor.send(client, Buffer.from('x'));
+    expect(await read).toBe(1);
+    expect(await report).toEqual({ timedOut: false, pending: 0, operations: [] });
+    expect(await other).toMatchObject({ name: 'AbortError' });
+  });
+
   it('delivers completions in batches: one JS call for many operations, not one per operation', async () => {
     const proactor = new Proactor();
     const { server, client } = await connectedPair(proactor, 'batches');
