@@ -1,16 +1,13 @@
 // The net-compatible pipe API: createServer, connect/createConnection, Server, PipeSocket.
 import { validateFunction } from '../validate.js';
-import { Server, type ServerOptions } from './server.js';
-import {
-  normalizeConnectArgs,
-  type PipeConnectOptions,
-  PipeSocket,
-  type PipeSocketOptions,
-} from './socket.js';
+import { Server } from './server.js';
+import type { ServerOptions } from './server-options.js';
+import { PipeSocket } from './socket.js';
+import { normalizeConnectArgs, type PipeConnectOptions, type PipeSocketOptions } from './socket-options.js';
 
 export { Server, PipeSocket };
-export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server.js';
-export type { PipeConnectOptions, PipeSocketOptions } from './socket.js';
+export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
+export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
 
 /**
  * As `net.createServer([options][, connectionListener])`, for pipes.

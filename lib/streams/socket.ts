@@ -1,31 +1,16 @@
 // PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send.
-import { Duplex, type DuplexOptions } from 'node:stream';
-import { abortError, codedError, invalidArgType, invalidArgValue } from '../errors.js';
-import { validatePipePath } from '../pipe-path.js';
+import { Duplex } from 'node:stream';
+import { abortError, codedError, invalidArgType } from '../errors.js';
 import { getDefaultProactor, kConnect, kIo, PipeHandle, type Proactor } from '../proactor.js';
-import { validateFunction, validateSignal, validateTimeout } from '../validate.js';
+import { validateFunction, validateSignal } from '../validate.js';
 import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './internal.js';
+import { DEFAULT_READ_SIZE, giveBackReadBuffer, takeReadBuffer } from './read-buffers.js';
+import { normalizeConnectArgs, type PipeConnectOptions, type PipeSocketOptions } from './socket-options.js';
+
+export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
+export { DEFAULT_READ_SIZE } from './read-buffers.js';
 
 const NO_BYTES = new Uint8Array(0);
-
-/** The default size of each read, and of the readable side's buffer: 64 KiB. */
-export const DEFAULT_READ_SIZE = 64 * 1024;
-
-// Read buffers of sockets that closed before filling them, for the next socket: a server
-// taking short-lived connections would otherwise allocate (and collect) 64 KiB per connection.
-// Only a buffer whose read has settled comes back: until then it belongs to the OS (L1).
-const spareReadBuffers: Buffer[] = [];
-const SPARE_READ_BUFFERS = 64;
-
-function takeReadBuffer(size: number): Buffer {
-  return (size === DEFAULT_READ_SIZE && spareReadBuffers.pop()) || Buffer.allocUnsafe(size);
-}
-
-function giveBackReadBuffer(buffer: Buffer): void {
-  if (buffer.length === DEFAULT_READ_SIZE && spareReadBuffers.length < SPARE_READ_BUFFERS) {
-    spareReadBuffers.push(buffer);
-  }
-}
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -51,44 +36,6 @@ export function acceptedSocket(
   announce(socket);
   if (!options.pauseOnCreate && !socket.destroyed) socket.read(0);
   return socket;
-}
-
-export interface PipeSocketOptions extends Omit<
-  DuplexOptions,
-  'read' | 'write' | 'writev' | 'final' | 'destroy' | 'objectMode'
-> {
-  /**
-   * Wrap a pipe that is already open: a `PipeHandle` from the low-level API, or a raw OS handle
-   * (a Windows `HANDLE` or a Linux file descriptor, as a number or bigint) that the proactor
-   * takes ownership of (see `Proactor.adoptHandle`).
-   */
-  handle?: PipeHandle | number | bigint;
-  /**
-   * As `net.Socket`: when false (the default) the socket ends its writable side as soon as the
-   * peer ends. When true, a socket whose peer ended may still write — on Linux only: Windows
-   * byte pipes cannot half-close, so there the peer's end is its close.
-   */
-  allowHalfOpen?: boolean;
-  /** Start with reading paused, as a server's sockets are with `pauseOnConnect`. */
-  pauseOnCreate?: boolean;
-  /** Destroy the socket (with an `AbortError`) when this signal aborts. */
-  signal?: AbortSignal;
-  /** The proactor that runs this socket's I/O. Default: `getDefaultProactor()`. */
-  proactor?: Proactor;
-}
-
-/** What `connect()` takes, besides a bare path. */
-export interface PipeConnectOptions {
-  /** The pipe path: `\\.\pipe\name` on Windows, a socket file on Linux (see `pipePath`). */
-  path: string;
-  /**
-   * Milliseconds the whole connect may take, retries on a busy pipe included; then the socket
-   * is destroyed with `ETIMEDOUT`. Once connected, it is the socket's idle timeout, as
-   * `net.connect({ timeout })` sets it (`socket.setTimeout(timeout)`).
-   */
-  timeout?: number;
-  /** Aborting stops a connect at once, or destroys the connected socket, with an `AbortError`. */
-  signal?: AbortSignal;
 }
 
 /**
@@ -559,21 +506,4 @@ export class PipeSocket extends Duplex {
     }
     return this.#peerPid;
   }
-}
-
-/** `connect`'s first argument: a path, or `{ path, timeout, signal }`. */
-export function normalizeConnectArgs(options: unknown): PipeConnectOptions {
-  if (typeof options === 'string') {
-    validatePipePath(options, 'path');
-    return { path: options };
-  }
-  if (options === null || typeof options !== 'object') {
-    throw invalidArgType('options', 'of type string or object', options);
-  }
-  const { path, timeout, signal } = options as Record<string, unknown>;
-  if (path === undefined) throw invalidArgValue('options', options, 'must have the property "path"');
-  validatePipePath(path, 'options.path');
-  if (timeout !== undefined) validateTimeout(timeout, 'options.timeout');
-  validateSignal(signal, 'options.signal');
-  return { path, timeout: timeout as number | undefined, signal: signal as AbortSignal | undefined };
 }
