@@ -62,9 +62,9 @@ struct StartResult {
   static StartResult Done(Outcome outcome) { return StartResult{false, std::move(outcome)}; }
 };
 
-// One completion as the poller thread saw it. `token` names the operation (Windows: its
+// One completion as the backend saw it. `token` names the operation (Windows: its
 // OVERLAPPED address; Linux: its id); the core looks it up before anything touches the
-// operation (L4). Linux fills `bytes`/`error`/`handle` on the poller thread; Windows leaves
+// operation (L4). Linux fills `bytes`/`error`/`handle` when it does the I/O; Windows leaves
 // the result in the OVERLAPPED for the JS thread to read.
 struct RawEvent {
   uintptr_t token = 0;
