@@ -385,7 +385,8 @@ export class Proactor {
   /**
    * @internal connectPipe without the argument checks, and with an `abort()` of its own, so a
    * socket needs no AbortController per connect. The first attempt runs at once; the signal
-   * listener and the timers are set up only if the server is busy (or a timeout is asked for).
+   * listener and the timers (retry, and the `timeout` deadline) are set up only if the server
+   * is busy, which the first attempt learns synchronously.
    */
   [kConnect](
     path: string,
