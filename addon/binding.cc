@@ -4,7 +4,7 @@
 //
 // Calls that can fail in the OS return a number and leave details in `scratch` (a Float64Array
 // shared with lib/proactor.ts), so the hot path allocates no JS objects:
-//   start calls (accept/recv/send): an operation id (> 0) when a completion will follow, or 0
+//   start calls (accept/recv/send/flush): an operation id (> 0) when a completion will follow, or 0
 //     when the operation finished at once: scratch = [value, uvError, sysError];
 //   handle calls (createPipeInstance/connectPipe): a handle id (> 0), or -1: scratch[1..2].
 #include <napi.h>
@@ -82,6 +82,7 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
                            InstanceMethod<&ProactorWrap::CreatePipeInstance>("createPipeInstance"),
                            InstanceMethod<&ProactorWrap::ConnectPipe>("connectPipe"),
                            InstanceMethod<&ProactorWrap::PeerPid>("peerPid"),
+                           InstanceMethod<&ProactorWrap::PendingError>("pendingError"),
                            InstanceMethod<&ProactorWrap::AdoptHandle>("adoptHandle"),
                            InstanceMethod<&ProactorWrap::WaitHandle>("waitHandle"),
                            InstanceMethod<&ProactorWrap::WaitProcess>("waitProcess"),
@@ -90,6 +91,7 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
                            InstanceMethod<&ProactorWrap::Accept>("accept"),
                            InstanceMethod<&ProactorWrap::Recv>("recv"),
                            InstanceMethod<&ProactorWrap::Send>("send"),
+                           InstanceMethod<&ProactorWrap::Flush>("flush"),
                            InstanceMethod<&ProactorWrap::Cancel>("cancel"),
                            InstanceMethod<&ProactorWrap::CancelHandle>("cancelHandle"),
                            InstanceMethod<&ProactorWrap::CloseHandle>("closeHandle"),
@@ -168,6 +170,12 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     return HandleResult(info.Env(), error, pid);
   }
 
+  // 0, or -1 with the connection's pending error in scratch.
+  Napi::Value PendingError(const Napi::CallbackInfo& info) {
+    SysError error = core_->PendingError(ArgU32(info, 0, "handle"));
+    return HandleResult(info.Env(), error, 0);
+  }
+
   // Takes an existing pipe handle (Windows HANDLE / Linux fd; number or bigint).
   Napi::Value AdoptHandle(const Napi::CallbackInfo& info) {
     const uint64_t raw = ArgRaw(info, 0, "handle");
@@ -196,13 +204,16 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     return Napi::String::New(info.Env(), core_->SetWaitEngine(ArgString(info, 0, "engine")));
   }
 
-  Napi::Value Accept(const Napi::CallbackInfo& info) {
+  // An operation on a handle that needs no buffer: accept, flush.
+  Napi::Value StartHandleOp(const Napi::CallbackInfo& info, OpKind kind) {
     HandleId handle = ArgU32(info, 0, "handle");
     OpId id = 0;
     Outcome now;
-    bool pending = core_->Start(OpKind::kAccept, handle, Napi::Value(), nullptr, 0, &id, &now);
+    bool pending = core_->Start(kind, handle, Napi::Value(), nullptr, 0, &id, &now);
     return StartResultValue(info.Env(), pending, id, now);
   }
+  Napi::Value Accept(const Napi::CallbackInfo& info) { return StartHandleOp(info, OpKind::kAccept); }
+  Napi::Value Flush(const Napi::CallbackInfo& info) { return StartHandleOp(info, OpKind::kFlush); }
 
   Napi::Value StartBufferOp(const Napi::CallbackInfo& info, OpKind kind) {
     HandleId handle = ArgU32(info, 0, "handle");

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * One native proactor (addon/core/proactor.h). Calls that can fail in the OS return a number and
  * leave the details in `scratch`, so the hot path allocates nothing:
- * - start calls (`accept`, `recv`, `send`) return an operation id (> 0) when a completion will
+ * - start calls (`accept`, `recv`, `send`, `flush`) return an operation id (> 0) when a completion will
  *   follow, or 0 when the operation finished at once: `scratch = [value, uvError, sysError]`;
  * - handle calls (`createPipeInstance`, `connectPipe`) return a handle id (> 0), or -1 with the
  *   error in `scratch[1]` (libuv errno) and `scratch[2]` (Win32 error / errno).
@@ -30,6 +30,8 @@ export interface NativeProactor {
   connectPipe(path: string): number;
   /** The peer's process id, or -1 with the error in scratch. */
   peerPid(handle: number): number;
+  /** 0, or -1 with an error the OS holds for a new connection (Linux SO_ERROR) in scratch. */
+  pendingError(handle: number): number;
   /** Takes ownership of an OS pipe handle / fd; a handle id, or -1 with the error in scratch. */
   adoptHandle(raw: number | bigint): number;
   /** Half-closes (Linux `shutdown(SHUT_WR)`); 0, or -1 with the error in scratch (Windows: ENOTSUP). */
@@ -43,6 +45,8 @@ export interface NativeProactor {
   accept(handle: number): number;
   recv(handle: number, buffer: Uint8Array, offset: number, length: number): number;
   send(handle: number, buffer: Uint8Array, offset: number, length: number): number;
+  /** Completes once the peer has read everything written before it (or is gone). */
+  flush(handle: number): number;
   cancel(operation: number): void;
   cancelHandle(handle: number): void;
   closeHandle(handle: number): void;

@@ -133,6 +133,50 @@ export function validatePid(value: unknown, name: string): asserts value is numb
   }
 }
 
+/** `createPipeInstance`'s arguments, checked, with defaults filled in. */
+interface NativeInstanceOptions {
+  path: string;
+  first: boolean;
+  maxInstances: number;
+  backlog: number;
+  bufferSize: number;
+  rejectRemoteClients: boolean;
+  /** Bits: 1 currentUserOnly, 2 readableAll, 4 writableAll. */
+  access: number;
+  sddl: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+function instanceOptions(path: string, options: PipeInstanceOptions | undefined): NativeInstanceOptions {
+  validatePipePath(path);
+  const opts = optionsObject(options);
+  const first = opts.first ?? true;
+  validateBoolean(first, 'options.first');
+  const maxInstances = opts.maxInstances ?? 255;
+  validateInteger(maxInstances, 'options.maxInstances', 1, 255);
+  const backlog = opts.backlog ?? 4096;
+  validateInteger(backlog, 'options.backlog', 0, 2 ** 31 - 1);
+  const bufferSize = opts.bufferSize ?? 262144;
+  validateInteger(bufferSize, 'options.bufferSize', 0, 2 ** 31 - 1);
+  const rejectRemoteClients = opts.rejectRemoteClients ?? true;
+  validateBoolean(rejectRemoteClients, 'options.rejectRemoteClients');
+  let access = 0;
+  for (const [name, bit] of [
+    ['currentUserOnly', 1],
+    ['readableAll', 2],
+    ['writableAll', 4],
+  ] as const) {
+    const value = opts[name] ?? false;
+    validateBoolean(value, `options.${name}`);
+    if (value) access |= bit;
+  }
+  const sddl = opts.sddl;
+  if (sddl !== undefined) validateString(sddl, 'options.sddl');
+  validateSignal(opts.signal, 'options.signal');
+  const signal = opts.signal as AbortSignal | undefined;
+  return { path, first, maxInstances, backlog, bufferSize, rejectRemoteClients, access, sddl, signal };
+}
+
 let warnedWaitEngine = false;
 
 function chooseWaitEngine(proactor: NativeProactor): string {
@@ -218,11 +262,17 @@ const kClose = Symbol('close');
 /** @internal The streams' connect: see `Proactor[kConnect]`. */
 export const kConnect = Symbol('connect');
 
-/** @internal The streams' path to recv / send / readable: see `Proactor[kIo]`. */
+/** @internal The streams' path to recv / send / readable / flush: see `Proactor[kIo]`. */
 export const kIo = Symbol('io');
 
+/** @internal A new connection's error that no operation has reported: see `Proactor[kPendingError]`. */
+export const kPendingError = Symbol('pendingError');
+
+/** @internal The streams' half-close: see `Proactor[kShutdown]`. */
+export const kShutdown = Symbol('shutdown');
+
 /** @internal What `Proactor[kIo]` does. */
-export type IoKind = 'recv' | 'send' | 'readable';
+export type IoKind = 'recv' | 'send' | 'readable' | 'flush';
 
 /** @internal `Proactor[kIo]`'s callback: the byte count, or the error. */
 export type IoCallback = (value: number, error?: Error) => void;
@@ -300,46 +350,41 @@ export class Proactor {
    * Linux: a bound, listening AF_UNIX socket. A taken name rejects with `EADDRINUSE`.
    */
   createPipeInstance(path: string, options?: PipeInstanceOptions): Promise<PipeHandle> {
-    validatePipePath(path);
-    const opts = optionsObject(options);
-    const first = opts.first ?? true;
-    validateBoolean(first, 'options.first');
-    const maxInstances = opts.maxInstances ?? 255;
-    validateInteger(maxInstances, 'options.maxInstances', 1, 255);
-    const backlog = opts.backlog ?? 4096;
-    validateInteger(backlog, 'options.backlog', 0, 2 ** 31 - 1);
-    const bufferSize = opts.bufferSize ?? 262144;
-    validateInteger(bufferSize, 'options.bufferSize', 0, 2 ** 31 - 1);
-    const rejectRemote = opts.rejectRemoteClients ?? true;
-    validateBoolean(rejectRemote, 'options.rejectRemoteClients');
-    let access = 0;
-    for (const [name, bit] of [
-      ['currentUserOnly', 1],
-      ['readableAll', 2],
-      ['writableAll', 4],
-    ] as const) {
-      const value = opts[name] ?? false;
-      validateBoolean(value, `options.${name}`);
-      if (value) access |= bit;
+    // Argument errors are thrown; what the OS (or a signal, or close()) says is a rejection.
+    const instance = instanceOptions(path, options);
+    try {
+      return Promise.resolve(this.#createInstance(instance));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    const sddl = opts.sddl;
-    if (sddl !== undefined) validateString(sddl, 'options.sddl');
-    validateSignal(opts.signal, 'options.signal');
-    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+  }
+
+  /**
+   * `createPipeInstance`, synchronously: the instance, or a thrown error (`EADDRINUSE`, ...).
+   * What it asks of the OS is synchronous anyway; a server uses it to bind during `listen()`,
+   * as `node:net` does for pipes.
+   */
+  createPipeInstanceSync(path: string, options?: PipeInstanceOptions): PipeHandle {
+    return this.#createInstance(instanceOptions(path, options));
+  }
+
+  #createInstance(options: NativeInstanceOptions): PipeHandle {
+    const { path, signal } = options;
+    if (signal?.aborted) throw abortError(signal);
     const closed = this.#closedError();
-    if (closed) return Promise.reject(closed);
+    if (closed) throw closed;
     const id = this.#native.createPipeInstance(
       path,
-      first,
-      maxInstances,
-      backlog,
-      bufferSize,
-      rejectRemote,
-      access,
-      sddl,
+      options.first,
+      options.maxInstances,
+      options.backlog,
+      options.bufferSize,
+      options.rejectRemoteClients,
+      options.access,
+      options.sddl,
     );
-    if (id < 0) return Promise.reject(this.#scratchError('listen', path));
-    return Promise.resolve(this.#adopt(id, path));
+    if (id < 0) throw this.#scratchError('listen', path);
+    return this.#adopt(id, path);
   }
 
   /**
@@ -486,7 +531,7 @@ export class Proactor {
   }
 
   /**
-   * @internal recv / send / readable for the streams, with a callback instead of a promise: it
+   * @internal recv / send / readable / flush for the streams, with a callback instead of a promise: it
    * runs at once when the operation finishes at once (no promise, no microtask, no Error unless
    * it failed), or with the batch that completes it. The caller has validated its arguments.
    */
@@ -494,13 +539,15 @@ export class Proactor {
     this.#validateHandle(handle, 'handle');
     const closed = this.#closedError();
     if (closed) return done(0, closed);
-    const syscall = kind === 'send' ? 'write' : 'read';
+    const syscall = kind === 'send' ? 'write' : kind === 'flush' ? 'flush' : 'read';
     const id =
       kind === 'send'
         ? this.#native.send(handle.id, buffer, 0, buffer.byteLength)
         : kind === 'recv'
           ? this.#native.recv(handle.id, buffer, 0, buffer.byteLength)
-          : this.#native.recv(handle.id, NO_BYTES, 0, 0);
+          : kind === 'flush'
+            ? this.#native.flush(handle.id)
+            : this.#native.recv(handle.id, NO_BYTES, 0, 0);
     if (id === 0) {
       const [value = 0, errno = 0, sysCode = 0] = this.#scratch;
       if (errno !== 0) return done(0, this.#resultError(errno, sysCode, syscall, undefined, undefined));
@@ -530,6 +577,34 @@ export class Proactor {
   }
 
   /**
+   * Resolves once the peer has read everything written to `handle` before the call, or has
+   * closed its end (then nothing is left to wait for; not an error). Writes started after it
+   * wait for it. Use it before closing a pipe whose last reply must not be cut off.
+   *
+   * Windows: `FlushFileBuffers`, which has no overlapped form, runs on a thread of ours — unless
+   * `NtQueryInformationFile` already shows the outbound buffer empty — and aborting cancels it
+   * (`CancelSynchronousIo`). Linux: waits, on epoll, until `SIOCOUTQ` says the peer has read it
+   * all; no thread.
+   *
+   * ```js
+   * await proactor.send(pipe, reply);
+   * await proactor.flush(pipe, { signal: AbortSignal.timeout(5000) });
+   * proactor.closeHandle(pipe);
+   * ```
+   */
+  flush(handle: PipeHandle, options?: OperationOptions): Promise<void> {
+    this.#validateHandle(handle, 'handle');
+    const { signal } = this.#operationOptions(options);
+    return this.#start(
+      () => this.#native.flush(handle.id),
+      'flush',
+      handle.path,
+      signal,
+      () => undefined,
+    );
+  }
+
+  /**
    * Takes ownership of an existing pipe: a Windows `HANDLE` or a Linux file descriptor (number or
    * bigint), e.g. a child's stdio pipe. The proactor closes it with `closeHandle`. On Windows the
    * handle must have been opened for overlapped I/O and not yet be tied to another completion
@@ -555,6 +630,30 @@ export class Proactor {
   shutdownWrite(handle: PipeHandle): void {
     this.#validateHandle(handle, 'handle');
     if (this.#native.shutdownWrite(handle.id) < 0) throw this.#scratchError('shutdown', handle.path);
+  }
+
+  /**
+   * @internal For the streams' connect, when it reports `connect`: an error the OS holds for the
+   * new connection (Linux: the server closed with it still queued, `ECONNRESET`), as libuv
+   * checks `SO_ERROR` before it calls a connect back. Undefined when there is none.
+   */
+  [kPendingError](handle: PipeHandle): Error | undefined {
+    if (handle.closed || this.closed || this.#native.pendingError(handle.id) >= 0) return undefined;
+    return this.#scratchError('connect', handle.path);
+  }
+
+  /**
+   * @internal `shutdownWrite` for the streams' `end()`, reporting instead of throwing: `'done'`
+   * (the peer reads end of stream; also when the peer is already gone), `'unsupported'` where
+   * pipes cannot half-close (Windows byte pipes: the stream flushes instead), or the error.
+   */
+  [kShutdown](handle: PipeHandle): 'done' | 'unsupported' | Error {
+    if (handle.closed || this.closed) return 'done';
+    if (this.#native.shutdownWrite(handle.id) >= 0) return 'done';
+    const code = errnoName(this.#scratch[1] as number);
+    if (code === 'ENOTSUP') return 'unsupported';
+    if (code === 'ENOTCONN') return 'done';
+    return this.#scratchError('shutdown', handle.path);
   }
 
   /**

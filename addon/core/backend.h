@@ -46,7 +46,9 @@ class Backend {
   virtual uintptr_t TokenOf(const Operation& op) const = 0;
 
   // Starts `op` (its kind, handle and buffer are set). L2: the result says whether a
-  // completion will follow.
+  // completion will follow. kFlush completes once the peer has read everything written before
+  // it (or is gone: then nobody can read it, which is not an error); writes queued after a
+  // flush wait for it.
   virtual StartResult Start(Operation& op) = 0;
   // Starts a wait (op.kind kWaitHandle: `target` is a Windows HANDLE / Linux fd, which is
   // duplicated so the caller may close theirs; kWaitProcess: `target` is a pid, opened here, so
@@ -74,6 +76,10 @@ class Backend {
   virtual void CloseHandle(Handle& handle) = 0;
   // The process id of the other end of a connected pipe.
   virtual SysError PeerPid(Handle& handle, uint32_t* pid) = 0;
+  // An error the OS holds for a new connection that no operation has reported yet — Linux: a
+  // listener that closed with the connection still queued leaves ECONNRESET (SO_ERROR), which
+  // libuv reports as the connect's result. Windows has none.
+  virtual SysError PendingError(Handle& handle) = 0;
 
   // Whether an operation that never completed may be freed once the poller is stopped and its
   // handles closed. Windows: no (the kernel may still write to it; L1). Linux: yes.

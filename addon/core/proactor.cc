@@ -17,6 +17,8 @@ const char* OpKindName(OpKind kind) noexcept {
       return "wait";
     case OpKind::kWaitProcess:
       return "waitProcess";
+    case OpKind::kFlush:
+      return "flush";
   }
   return "unknown";
 }
@@ -153,6 +155,12 @@ SysError Proactor::PeerPid(HandleId id, uint32_t* pid) {
   auto it = handles_.find(id);
   if (it == handles_.end() || shutDown_) return BadHandle();
   return backend_->PeerPid(*it->second, pid);
+}
+
+SysError Proactor::PendingError(HandleId id) {
+  auto it = handles_.find(id);
+  if (it == handles_.end() || shutDown_) return BadHandle();
+  return backend_->PendingError(*it->second);
 }
 
 bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* data, size_t length,

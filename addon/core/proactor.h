@@ -45,6 +45,7 @@ class Proactor {
   SysError ShutdownWrite(HandleId id);
   bool HasHandle(HandleId id) const { return handles_.count(id) != 0; }
   SysError PeerPid(HandleId id, uint32_t* pid);
+  SysError PendingError(HandleId id);
 
   // Starts an operation. Returns true with `*pending` set when a completion will follow;
   // false with `*now` holding the result when it finished at once (L2).

@@ -26,6 +26,7 @@ enum class OpKind : uint8_t {
   kSend = 3,
   kWaitHandle = 4,   // a waitable handle / pollable fd becomes signalled; value 1
   kWaitProcess = 5,  // a process exits; value: exit code, -signal, or NaN when unknown
+  kFlush = 6,        // everything written so far has been read by the peer (or the peer is gone)
 };
 
 inline bool IsWait(OpKind kind) noexcept { return kind == OpKind::kWaitHandle || kind == OpKind::kWaitProcess; }
@@ -78,7 +79,7 @@ struct PipeInstanceOptions {
   bool first = true;
   uint32_t maxInstances = 0;  // 0: unlimited
   uint32_t backlog = 511;
-  uint32_t bufferSize = 262144;  // lib/proactor.ts passes its own default; this one is unused
+  uint32_t bufferSize = 262144;
   bool rejectRemoteClients = true;
   // Who may connect. Windows: a DACL (an explicit SDDL wins over the flags); Linux: the socket
   // file's mode, set before listen() so no client can slip in under the default one.

@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/sockios.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -227,6 +229,18 @@ bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, RawEvent* done) {
   return true;
 }
 
+bool EpollBackend::TryFlush(PosixHandle& handle) {
+  // Writes still waiting to go out count as unread.
+  if (!handle.writers.empty()) return false;
+  // An AF_UNIX sender is charged for what it wrote until the peer has read it (or is gone, when
+  // the peer's queue is freed): SIOCOUTQ is 0 exactly then, and each read that frees some of it
+  // raises EPOLLOUT, which retries this. A descriptor that cannot say (a FIFO) has handed its
+  // data to the kernel, which delivers it whatever we do next.
+  int unread = 0;
+  if (!handle.socket || ::ioctl(handle.fd.Get(), SIOCOUTQ, &unread) != 0) return true;
+  return unread == 0;
+}
+
 bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, RawEvent* done) {
   for (;;) {
     int fd = ::accept4(handle.fd.Get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -259,6 +273,8 @@ bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent
       return TryRecv(handle, op, edge, done);
     case OpKind::kSend:
       return TrySend(handle, op, done);
+    case OpKind::kFlush:
+      return TryFlush(handle);
     case OpKind::kAccept:
       return TryAccept(handle, op, done);
     case OpKind::kWaitHandle:
@@ -273,16 +289,22 @@ StartResult EpollBackend::Start(Operation& op) {
   PosixHandle& handle = AsPosix(*op.handle);
   if (!handle.fd.Valid()) return StartResult::Done({0, BadHandle(), nullptr});
   if ((op.kind == OpKind::kAccept) != handle.listener) return StartResult::Done({0, ErrnoError(EINVAL), nullptr});
-  std::deque<Operation*>& queue = op.kind == OpKind::kSend ? handle.writers : handle.readers;
-  // Earlier operations of the same direction go first; otherwise the socket may be ready now,
-  // unless it answered EAGAIN since epoll last said it was.
-  const bool blocked = op.kind == OpKind::kSend ? handle.writeBlocked : handle.readBlocked;
+  // Flushes wait apart, so writes never queue behind them; each EPOLLOUT retries them after the
+  // writes.
+  std::deque<Operation*>& queue = op.kind == OpKind::kSend    ? handle.writers
+                                  : op.kind == OpKind::kFlush ? handle.flushers
+                                                              : handle.readers;
+  // Earlier operations of the same kind go first; otherwise the socket may be ready now, unless
+  // it answered EAGAIN since epoll last said it was.
+  // (A flush asks nothing that EAGAIN answers: it is always worth trying.)
+  const bool writes = op.kind == OpKind::kSend || op.kind == OpKind::kFlush;
+  const bool blocked = op.kind == OpKind::kSend ? handle.writeBlocked : !writes && handle.readBlocked;
   RawEvent done;
   if (queue.empty() && !blocked && TryOp(handle, op, false, &done)) {
     return StartResult::Done({static_cast<double>(done.bytes), done.error, std::move(done.handle)});
   }
   queue.push_back(&op);
-  const uint32_t direction = op.kind == OpKind::kSend ? static_cast<uint32_t>(EPOLLOUT) : EPOLLIN;
+  const uint32_t direction = writes ? static_cast<uint32_t>(EPOLLOUT) : EPOLLIN;
   if (!Interest(handle, direction, true)) {
     queue.pop_back();
     return StartResult::Done({0, LastErrnoError(), nullptr});
@@ -315,7 +337,7 @@ void EpollBackend::Cancel(Operation& op) {
     return;
   }
   PosixHandle& handle = AsPosix(*op.handle);
-  if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op)) {
+  if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op) || RemoveFrom(handle.flushers, &op)) {
     std::vector<RawEvent> batch(1);
     batch[0].token = TokenOf(op);
     batch[0].error = ErrnoError(ECANCELED);
@@ -345,7 +367,7 @@ Outcome EpollBackend::Finish(Operation& base, const RawEvent& event) {
 void EpollBackend::CloseHandle(Handle& base) {
   PosixHandle& handle = AsPosix(base);
   std::vector<RawEvent> batch;
-  for (auto* queue : {&handle.readers, &handle.writers}) {
+  for (auto* queue : {&handle.readers, &handle.writers, &handle.flushers}) {
     for (Operation* op : *queue) {
       RawEvent cancelled;
       cancelled.token = TokenOf(*op);
@@ -403,6 +425,15 @@ SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {
   return {};
 }
 
+SysError EpollBackend::PendingError(Handle& base) {
+  PosixHandle& handle = AsPosix(base);
+  if (!handle.fd.Valid() || handle.listener || !handle.socket) return {};
+  int error = 0;
+  socklen_t length = sizeof(error);
+  if (::getsockopt(handle.fd.Get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) return LastErrnoError();
+  return error == 0 ? SysError{} : ErrnoError(error);
+}
+
 void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch) {
   while (!queue.empty()) {
     RawEvent done;
@@ -440,6 +471,7 @@ void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batc
   if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
     handle->writeBlocked = false;
     Drain(*handle, handle->writers, batch);
+    Drain(*handle, handle->flushers, batch);
   }
 }
 

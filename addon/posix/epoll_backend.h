@@ -5,7 +5,7 @@
 // Everything here therefore runs on the JS thread, and nothing needs a lock — except waits,
 // which have an epoll instance and a thread of their own (wait_poller.h says why).
 // A read completes when bytes were read or at EOF; a write when every byte went or it failed;
-// an accept when a connection was taken.
+// a flush when the peer has read everything; an accept when a connection was taken.
 #pragma once
 
 #include <deque>
@@ -45,7 +45,8 @@ struct PosixHandle final : Handle {
   uint32_t armed = 0;
   // Operations waiting for readiness, in start order.
   std::deque<Operation*> readers;  // recv, or accept on a listener
-  std::deque<Operation*> writers;  // send
+  std::deque<Operation*> writers;   // send
+  std::deque<Operation*> flushers;  // flush: retried on EPOLLOUT, after the writers
 };
 
 // Waits carry their own descriptor: a dup of the caller's fd (epoll keys registrations by
@@ -74,6 +75,7 @@ class EpollBackend final : public Backend {
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
   void CloseHandle(Handle& handle) override;
   SysError PeerPid(Handle& handle, uint32_t* pid) override;
+  SysError PendingError(Handle& handle) override;
   SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) override;
   SysError ShutdownWrite(Handle& handle) override;
   bool MayFreeUnfinished() const override { return true; }
@@ -87,6 +89,7 @@ class EpollBackend final : public Backend {
   // `edge`: epoll has just reported the handle ready in this direction.
   bool TryRecv(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
   bool TrySend(PosixHandle& handle, Operation& op, RawEvent* done);
+  bool TryFlush(PosixHandle& handle);
   bool TryAccept(PosixHandle& handle, Operation& op, RawEvent* done);
   bool TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
   // Arms (`on`) or disarms one direction of `handle`; false, with errno set, if epoll refused.

@@ -35,6 +35,40 @@ bool IsEndOfStream(DWORD error) {
   return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_HANDLE_EOF;
 }
 
+// The peer has closed its end: a flush has nobody left to wait for.
+bool IsPeerGone(DWORD error) { return IsEndOfStream(error) || error == ERROR_NO_DATA; }
+
+// FILE_PIPE_LOCAL_INFORMATION and its class number, which mingw's winternl.h does not declare.
+struct PipeLocalInformation {
+  ULONG NamedPipeType, NamedPipeConfiguration, MaximumInstances, CurrentInstances, InboundQuota,
+      ReadDataAvailable, OutboundQuota, WriteQuotaAvailable, NamedPipeState, NamedPipeEnd;
+};
+constexpr int kFilePipeLocalInformation = 24;
+constexpr ULONG kPipeClosingState = 4;  // FILE_PIPE_CLOSING_STATE: the other end has closed
+
+// True when nothing written to `pipe` is left unread: all of its write quota is free (libuv's
+// exact test before FlushFileBuffers; a read the peer has waiting lowers the quota, and that
+// case simply takes the thread, whose flush returns at once), or the other end has closed.
+// Wine 8 reports WriteQuotaAvailable as 0 always, so there every flush takes the thread.
+bool NothingUnread(HANDLE pipe) {
+  using QueryFn = LONG(NTAPI*)(HANDLE, IO_STATUS_BLOCK*, void*, ULONG, int);
+  static const auto query = reinterpret_cast<QueryFn>(
+      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile")));
+  if (query == nullptr) return false;
+  IO_STATUS_BLOCK io{};
+  PipeLocalInformation info{};
+  if (query(pipe, &io, &info, sizeof(info), kFilePipeLocalInformation) < 0) return false;
+  return info.WriteQuotaAvailable == info.OutboundQuota || info.NamedPipeState == kPipeClosingState;
+}
+
+// A client that connected, wrote and closed before ConnectNamedPipe ran makes it fail with
+// ERROR_NO_DATA, yet what it wrote is still there to read: that is a connection, not a client
+// that came and went (L10 drops only instances with nothing to read).
+bool HasUnreadData(HANDLE pipe) {
+  DWORD available = 0;
+  return ::PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, nullptr) && available > 0;
+}
+
 }  // namespace
 
 const char* BackendName() noexcept { return "iocp"; }
@@ -100,8 +134,10 @@ SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s*) {
 }
 
 void IocpBackend::StopPoller(std::function<void()> stopped) {
-  // Cancelled waits' packets are posted before the quit packet, so they are still dequeued.
+  // Cancelled waits' and flushes' packets are posted before the quit packet, so they are still
+  // dequeued.
   threadPoolWaits_.Stop();
+  flushes_.Stop();
   if (poller_.joinable()) {
     ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
     poller_.join();
@@ -203,6 +239,8 @@ StartResult IocpBackend::Start(Operation& base) {
     case OpKind::kSend:
       ok = ::WriteFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.overlapped);
       break;
+    case OpKind::kFlush:
+      return StartFlush(op, handle);
     case OpKind::kWaitHandle:
     case OpKind::kWaitProcess:
       return StartResult::Done({0, Win32Error(ERROR_INVALID_PARAMETER), nullptr});  // StartWait's job
@@ -222,11 +260,30 @@ StartResult IocpBackend::Start(Operation& base) {
       // The client connected between CreateNamedPipe and ConnectNamedPipe: done, no packet.
       if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
       break;
+    case ERROR_NO_DATA:
+      if (op.kind == OpKind::kAccept && HasUnreadData(h)) {
+        return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+      }
+      break;
     default:
       if (op.kind == OpKind::kRecv && IsEndOfStream(error)) return StartResult::Done({0, {}, nullptr});
       break;
   }
   return StartResult::Done({0, Win32Error(error), nullptr});
+}
+
+StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
+  if (NothingUnread(handle.handle.Get())) return StartResult::Done({0, {}, nullptr});
+  HANDLE self = ::GetCurrentProcess();
+  HANDLE duplicate = nullptr;
+  if (!::DuplicateHandle(self, handle.handle.Get(), self, &duplicate, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    return StartResult::Done({0, LastWin32Error(), nullptr});
+  }
+  op.waitObject = UniqueHandle(duplicate);
+  op.port = port_.Get();
+  SysError error = flushes_.Start(op);
+  if (error.failed()) return StartResult::Done({0, error, nullptr});
+  return StartResult::Pending();
 }
 
 const char* IocpBackend::SetWaitEngine(const std::string& name) {
@@ -267,6 +324,10 @@ void IocpBackend::Cancel(Operation& base) {
     }
     return;
   }
+  if (op.kind == OpKind::kFlush) {
+    flushes_.Cancel(op);
+    return;
+  }
   WinHandle& handle = AsWin(*op.handle);
   // A request only (L5): the packet still comes, and reports success if the I/O won the race.
   // ERROR_NOT_FOUND means it already completed; its packet is on its way.
@@ -283,6 +344,17 @@ Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
     DWORD code = 0;
     if (!::GetExitCodeProcess(op.waitObject.Get(), &code)) return Outcome{0, LastWin32Error(), nullptr};
     return Outcome{static_cast<double>(code), {}, nullptr};
+  }
+  if (op.kind == OpKind::kFlush) {
+    const DWORD flushError = op.flushError;
+    if (flushError == ERROR_SUCCESS) return Outcome{0, {}, nullptr};
+    if (op.cancelRequested) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
+    if (IsPeerGone(flushError)) return Outcome{0, {}, nullptr};
+    return Outcome{0, Win32Error(flushError), nullptr};
+  }
+  if (op.kind == OpKind::kAccept && error == ERROR_NO_DATA && !op.cancelRequested &&
+      HasUnreadData(AsWin(*op.handle).handle.Get())) {
+    return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
   }
   if (error == ERROR_SUCCESS || error == ERROR_MORE_DATA) {
     if (op.kind == OpKind::kAccept) return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
@@ -308,7 +380,11 @@ SysError IocpBackend::PeerPid(Handle& base, uint32_t* pid) {
 
 void IocpBackend::CloseHandle(Handle& base) {
   // Pending operations complete with ERROR_OPERATION_ABORTED packets; their records stay in the
-  // table until then (L1).
+  // table until then (L1). A flush holds a duplicate of the handle, which would keep the pipe
+  // open and the peer waiting for an end of stream: it is cancelled first.
+  for (Operation* op : base.pending) {
+    if (op->kind == OpKind::kFlush) flushes_.Cancel(AsWin(*op));
+  }
   AsWin(base).handle.Reset();
 }
 

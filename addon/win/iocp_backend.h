@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/backend.h"
+#include "win/pipe_flushes.h"
 #include "win/thread_pool_waits.h"
 #include "win/unique_handle.h"
 #include "win/win_types.h"
@@ -41,6 +42,7 @@ class IocpBackend final : public Backend {
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
   void CloseHandle(Handle& handle) override;
   SysError PeerPid(Handle& handle, uint32_t* pid) override;
+  SysError PendingError(Handle&) override { return {}; }
   SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) override;
   SysError ShutdownWrite(Handle& handle) override;
   // A pending operation's OVERLAPPED and buffer belong to the kernel until its packet is
@@ -49,6 +51,7 @@ class IocpBackend final : public Backend {
 
  private:
   void Run();
+  StartResult StartFlush(WinOperation& op, WinHandle& handle);
   SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
   enum class WaitEngine { kThreadPool, kPacket };
@@ -57,6 +60,7 @@ class IocpBackend final : public Backend {
   std::thread poller_;
   WaitEngine waitEngine_ = WaitEngine::kThreadPool;
   ThreadPoolWaits threadPoolWaits_;
+  PipeFlushes flushes_;
   CompletionSink* sink_ = nullptr;
   HandleId nextHandleId_ = 1;
 };

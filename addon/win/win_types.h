@@ -25,16 +25,24 @@ struct WinHandle final : Handle {
 struct WinOperation final : Operation {
   OVERLAPPED overlapped{};
 
-  // Waits only.
-  UniqueHandle waitObject;         // our own duplicate of the handle, or the process handle
-  HANDLE port = nullptr;           // where the wait's one packet goes
+  // Waits and flushes: operations finished by a thread of ours, not by the kernel.
+  UniqueHandle waitObject;         // our own duplicate of the handle (pipe, for a flush), or the process
+  HANDLE port = nullptr;           // where the operation's one packet goes
   HANDLE registration = nullptr;   // thread-pool engine: RegisterWaitForSingleObject's handle
   UniqueHandle packet;             // packet engine: the wait completion packet
   std::atomic<int> waitState{0};   // thread-pool engine: WaitState
+
+  // Flushes only (pipe_flushes.h).
+  std::atomic<int> flushState{0};  // FlushState
+  UniqueHandle flushThread;        // the thread blocked in FlushFileBuffers, for CancelSynchronousIo
+  DWORD flushError = 0;            // what FlushFileBuffers said
 };
 
 // Which of the wait's two possible reporters (its callback, or a cancel) gets to post its one
 // packet: whoever moves the state out of kArmed first.
 enum WaitState : int { kArmed = 0, kFired = 1, kCancelled = 2 };
+
+// A flush thread's progress; a cancel that finds it queued wins outright (pipe_flushes.h).
+enum FlushState : int { kFlushQueued = 0, kFlushRunning = 1, kFlushDone = 2, kFlushCancelled = 3 };
 
 }  // namespace proactor
