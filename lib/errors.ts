@@ -53,6 +53,11 @@ export function codedError(code: string, message: string): CodedError<Error> {
   return coded(new Error(message), code);
 }
 
+/** A Node-style TypeError with only a code (e.g. `ERR_INVALID_HANDLE_TYPE`). */
+export function codedTypeError(code: string, message: string): CodedError<TypeError> {
+  return coded(new TypeError(message), code);
+}
+
 // util.getSystemErrorMap() builds a new Map on every call: read it once.
 let systemErrors: Map<number, [string, string]> | undefined;
 let errnoByName: Map<string, number> | undefined;

@@ -21,21 +21,36 @@ export function validatePipePath(
   name = 'path',
   platform = process.platform,
 ): asserts path is string {
+  validatePipePathSyntax(path, name, platform);
+  const problem = windowsPipePathProblem(path, platform);
+  if (problem !== undefined) throw invalidArgValue(name, path, problem);
+}
+
+/**
+ * The checks `node:net` makes at the call, whatever the platform: a non-empty string with no
+ * NUL, and (Linux) one that fits in `sun_path`. What else a Windows pipe path must be is
+ * `windowsPipePathProblem`'s, which the streams report as `node:net` does: asynchronously.
+ */
+export function validatePipePathSyntax(
+  path: unknown,
+  name = 'path',
+  platform = process.platform,
+): asserts path is string {
   if (typeof path !== 'string') throw invalidArgType(name, 'of type string', path);
   if (path.length === 0) throw invalidArgValue(name, path, 'must be a non-empty string');
   if (path.includes('\0')) throw invalidArgValue(name, path, 'must not contain null bytes');
-  if (platform === 'win32') {
-    if (!windowsPipePrefix.test(path)) {
-      throw invalidArgValue(name, path, 'must be a pipe path of the form \\\\.\\pipe\\name');
-    }
-    const pipeName = path.slice('\\\\.\\pipe\\'.length);
-    if (pipeName.length === 0) throw invalidArgValue(name, path, 'must name a pipe after \\\\.\\pipe\\');
-    if (path.length > WINDOWS_PIPE_PATH_MAX) {
-      throw invalidArgValue(name, path, `must be at most ${WINDOWS_PIPE_PATH_MAX} characters long`);
-    }
-  } else if (Buffer.byteLength(path) > UNIX_SOCKET_PATH_MAX) {
+  if (platform !== 'win32' && Buffer.byteLength(path) > UNIX_SOCKET_PATH_MAX) {
     throw invalidArgValue(name, path, `must be at most ${UNIX_SOCKET_PATH_MAX} bytes long`);
   }
+}
+
+/** Why `path` cannot name a Windows pipe (`must be ...`), or undefined: always so elsewhere. */
+export function windowsPipePathProblem(path: string, platform = process.platform): string | undefined {
+  if (platform !== 'win32') return undefined;
+  if (!windowsPipePrefix.test(path)) return 'must be a pipe path of the form \\\\.\\pipe\\name';
+  if (path.length === '\\\\.\\pipe\\'.length) return 'must name a pipe after \\\\.\\pipe\\';
+  if (path.length > WINDOWS_PIPE_PATH_MAX) return `must be at most ${WINDOWS_PIPE_PATH_MAX} characters long`;
+  return undefined;
 }
 
 /**

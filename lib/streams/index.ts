@@ -1,11 +1,22 @@
 // The net-compatible pipe API: createServer, connect/createConnection, Server, PipeSocket.
 import { validateFunction } from '../validate.js';
-import { Server } from './server.js';
+import { callableWithoutNew } from './internal.js';
+import { Server as PipeServer } from './server.js';
 import type { ServerOptions } from './server-options.js';
-import { PipeSocket } from './socket.js';
+import { PipeSocket as PipeSocketClass } from './socket.js';
 import { normalizeConnectArgs, type PipeConnectOptions, type PipeSocketOptions } from './socket-options.js';
 
-export { Server, PipeSocket };
+/** A pipe server, as `net.Server` (see the class for its members); `Server()` works without `new`. */
+export const Server = callableWithoutNew(PipeServer);
+export type Server = PipeServer;
+
+/** A connected pipe, as `net.Socket` (see the class for its members); callable without `new`. */
+export const PipeSocket = callableWithoutNew(PipeSocketClass);
+export type PipeSocket = PipeSocketClass;
+
+/** `net.Socket`'s name for `PipeSocket`, so `import * as net from 'proactor'` keeps `net.Socket`. */
+export const Socket = PipeSocket;
+export type Socket = PipeSocketClass;
 export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
 export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
 
@@ -38,13 +49,15 @@ export type ConnectOpts = PipeConnectOptions & Omit<PipeSocketOptions, 'handle' 
  * `signal` aborts it at once.
  */
 export function connect(options: string | ConnectOpts, connectListener?: () => void): PipeSocket {
-  const target = normalizeConnectArgs(options);
+  const { path, timeout } = normalizeConnectArgs(options, arguments.length);
   if (connectListener !== undefined) validateFunction(connectListener, 'connectListener');
+  // The socket watches the signal (one listener, as net.connect adds): aborting destroys it,
+  // which also stops a connect in progress.
   const socketOptions: PipeSocketOptions = typeof options === 'string' ? {} : { ...options };
   delete (socketOptions as { path?: unknown }).path;
   delete (socketOptions as { timeout?: unknown }).timeout;
   const socket = new PipeSocket(socketOptions);
-  return socket.connect(target, connectListener);
+  return socket.connect(timeout === undefined ? { path } : { path, timeout }, connectListener);
 }
 
 /** The same as `connect`. */

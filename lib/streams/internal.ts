@@ -27,6 +27,7 @@ export function listenError(error: unknown, path: string): unknown {
   if (!(error instanceof Error) || typeof system.code !== 'string' || typeof system.errno !== 'number') {
     return error;
   }
+  if (system.syscall === 'listen' && system.address === path) return error; // shaped already
   const description = getSystemErrorMap().get(system.errno)?.[1];
   error.message = `listen ${system.code}${description ? `: ${description}` : ''} ${path}`;
   system.syscall = 'listen';
@@ -44,3 +45,15 @@ export function validateMsecs(value: unknown): asserts value is number {
 }
 
 export { validateTimeout };
+
+/**
+ * `target`, callable without `new` as well, as `net.Server` and `net.Socket` are: `Server()`
+ * constructs like `new Server()`. `new`, `instanceof`, statics and subclasses are unchanged.
+ */
+export function callableWithoutNew<C extends new (...args: never[]) => object>(
+  target: C,
+): C & ((...args: ConstructorParameters<C>) => InstanceType<C>) {
+  return new Proxy(target, {
+    apply: (constructor, _thisArg, args: unknown[]) => Reflect.construct(constructor, args),
+  }) as C & ((...args: ConstructorParameters<C>) => InstanceType<C>);
+}

@@ -2,6 +2,7 @@
 import { invalidArgType, invalidArgValue } from '../errors.js';
 import type { Proactor } from '../proactor.js';
 import { validateBoolean, validateInteger } from '../validate.js';
+import { validateEofTimeout } from './socket-options.js';
 
 /** Windows pipe security for a server. */
 export interface PipeSecurityOptions {
@@ -38,6 +39,8 @@ export interface ServerOptions {
   writableAll?: boolean;
   /** The proactor that runs the server and its sockets. Default: `getDefaultProactor()`. */
   proactor?: Proactor;
+  /** The accepted sockets' `eofTimeout` (Windows; see `PipeSocketOptions.eofTimeout`). Default 50. */
+  eofTimeout?: number;
 }
 
 /** What `listen` takes, besides `listen(path[, backlog][, callback])`. */
@@ -78,6 +81,7 @@ export function validateServerOptions(options: Record<string, unknown>, name: st
   if (options.highWaterMark !== undefined) {
     validateInteger(options.highWaterMark, `${name}.highWaterMark`, 0, 2 ** 31 - 1);
   }
+  validateEofTimeout(options.eofTimeout, `${name}.eofTimeout`);
 }
 
 export function normalizeListenArgs(args: unknown[]): {

@@ -1,7 +1,7 @@
 // Server: a `net.Server` for pipes, with an accept loop that outlives its clients (L10).
 import { EventEmitter } from 'node:events';
-import { codedError, invalidArgType } from '../errors.js';
-import { validatePipePath } from '../pipe-path.js';
+import { codedError, invalidArgType, systemErrorByName } from '../errors.js';
+import { validatePipePathSyntax, windowsPipePathProblem } from '../pipe-path.js';
 import { getDefaultProactor, type PipeHandle, type PipeInstanceOptions, type Proactor } from '../proactor.js';
 import { validateFunction, validateInteger, validateSignal } from '../validate.js';
 import { type ConnectionOwner, kConnectionClosed, listenError, serverNotRunning } from './internal.js';
@@ -13,6 +13,7 @@ import {
   validateServerOptions,
 } from './server-options.js';
 import { acceptedSocket, type PipeSocket } from './socket.js';
+import { invalidPipePath } from './socket-options.js';
 
 export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
 
@@ -24,7 +25,7 @@ const isWindows = process.platform === 'win32';
 // EPIPE), or reset. The instance is closed and the loop goes on, silently (L10), as libuv does.
 const perConnectionErrors = new Set(['EPIPE', 'ENOTCONN', 'ECONNRESET', 'ECONNABORTED', 'EOF']);
 
-type State = 'closed' | 'starting' | 'listening';
+type State = 'closed' | 'listening';
 
 interface ListenConfig {
   path: string;
@@ -105,10 +106,26 @@ export class Server extends EventEmitter implements ConnectionOwner {
       );
     }
     if (callback !== undefined) this.once('listening', callback);
-    const signal = options.signal as AbortSignal | undefined;
-    this.#state = 'starting';
     this.#pipeName = config.path;
     const generation = ++this.#generation;
+    // As node:net for pipes: bound before listen() returns, 'listening' (or 'error') after.
+    let first: PipeHandle;
+    try {
+      const problem = windowsPipePathProblem(config.path);
+      if (problem !== undefined) {
+        throw invalidPipePath(
+          listenError(systemErrorByName('EACCES', 'listen'), config.path) as Error,
+          problem,
+        );
+      }
+      first = this.#proactor.createPipeInstanceSync(config.path, { ...config.instanceOptions, first: true });
+    } catch (error) {
+      process.nextTick(() => this.emit('error', listenError(error, config.path)));
+      return this;
+    }
+    this.#state = 'listening';
+    this.#track(first);
+    const signal = options.signal as AbortSignal | undefined;
     if (signal !== undefined) {
       const onAbort = (): void => {
         this.close();
@@ -119,13 +136,25 @@ export class Server extends EventEmitter implements ConnectionOwner {
         this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
       }
     }
-    void this.#start(config, generation);
+    // 'listening' comes first, as with node:net: nothing an accept reports may precede it.
+    process.nextTick(() => {
+      if (!this.#active(generation)) return;
+      this.emit('listening');
+      if (!this.#active(generation)) return;
+      // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
+      // several queued accepts.
+      this.#acceptLoop(first, config, generation);
+      for (let i = 1; i < config.instances; i++) {
+        if (isWindows) void this.#startExtraInstance(config, generation);
+        else this.#acceptLoop(first, config, generation);
+      }
+    });
     return this;
   }
 
   #listenConfig(options: Record<string, unknown>): ListenConfig {
     const merged: Record<string, unknown> = { ...this.#options, ...options };
-    validatePipePath(merged.path, 'options.path');
+    validatePipePathSyntax(merged.path, 'options.path');
     validateServerOptions(merged, 'options');
     if (merged.backlog !== undefined) validateInteger(merged.backlog, 'options.backlog', 0, 2 ** 31 - 1);
     validateSignal(merged.signal, 'options.signal');
@@ -143,43 +172,6 @@ export class Server extends EventEmitter implements ConnectionOwner {
       instanceOptions,
       instances: (merged.instances as number | undefined) ?? DEFAULT_INSTANCES,
     };
-  }
-
-  async #start(config: ListenConfig, generation: number): Promise<void> {
-    let first: PipeHandle;
-    try {
-      first = await this.#proactor.createPipeInstance(config.path, {
-        ...config.instanceOptions,
-        first: true,
-      });
-    } catch (error) {
-      if (generation !== this.#generation || this.#state === 'closed') return;
-      this.#state = 'closed';
-      this.#signalCleanup?.();
-      this.#signalCleanup = undefined;
-      process.nextTick(() => this.emit('error', listenError(error, config.path)));
-      return;
-    }
-    if (generation !== this.#generation || this.#state === 'closed') {
-      // close() came first.
-      this.#proactor.closeHandle(first);
-      return;
-    }
-    this.#state = 'listening';
-    this.#track(first);
-    // 'listening' comes first, as with node:net: nothing an accept reports may precede it.
-    process.nextTick(() => {
-      if (!this.#active(generation)) return;
-      this.emit('listening');
-      if (!this.#active(generation)) return;
-      // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
-      // several queued accepts.
-      this.#acceptLoop(first, config, generation);
-      for (let i = 1; i < config.instances; i++) {
-        if (isWindows) void this.#startExtraInstance(config, generation);
-        else this.#acceptLoop(first, config, generation);
-      }
-    });
   }
 
   async #startExtraInstance(config: ListenConfig, generation: number): Promise<void> {
@@ -201,14 +193,10 @@ export class Server extends EventEmitter implements ConnectionOwner {
     let reported = false;
     while (this.#active(generation)) {
       try {
-        const instance = await this.#proactor.createPipeInstance(config.path, {
+        const instance = this.#proactor.createPipeInstanceSync(config.path, {
           ...config.instanceOptions,
           first: false,
         });
-        if (!this.#active(generation)) {
-          this.#proactor.closeHandle(instance);
-          return undefined;
-        }
         this.#track(instance);
         return instance;
       } catch (error) {
@@ -278,12 +266,26 @@ export class Server extends EventEmitter implements ConnectionOwner {
       pauseOnCreate: Boolean(this.#options.pauseOnConnect),
       highWaterMark: this.#options.highWaterMark,
       proactor: this.#proactor,
+      eofTimeout: this.#options.eofTimeout,
     };
     acceptedSocket(options, (socket) => {
       socket.ownedBy(this);
       this.#connections++;
       this.emit('connection', socket);
     });
+  }
+
+  /**
+   * @internal With `captureRejections`, as `net.Server`: an async `'connection'` listener that
+   * rejects destroys that socket with the error; any other event's becomes `'error'`.
+   */
+  override [EventEmitter.captureRejectionSymbol](
+    error: Error,
+    event: string | symbol,
+    ...args: unknown[]
+  ): void {
+    if (event === 'connection') (args[0] as PipeSocket).destroy(error);
+    else this.emit('error', error);
   }
 
   /** @internal A connection of this server closed. */
@@ -300,11 +302,12 @@ export class Server extends EventEmitter implements ConnectionOwner {
   /**
    * Stops accepting: closes the waiting instances (Linux: the socket file is removed) but not
    * the open connections. `close` is emitted once the last connection has closed; `callback`
-   * is added for it, and gets `ERR_SERVER_NOT_RUNNING` if the server was not listening.
+   * is added for it (when it is a function, as with `net.Server`), and gets
+   * `ERR_SERVER_NOT_RUNNING` if the server was not listening.
    */
   close(callback?: (error?: Error) => void): this {
-    if (callback !== undefined) {
-      validateFunction(callback, 'callback');
+    // As net.Server: anything but a function is ignored.
+    if (typeof callback === 'function') {
       if (this.#state === 'closed') this.once('close', () => callback(serverNotRunning()));
       else this.once('close', callback);
     }

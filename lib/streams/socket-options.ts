@@ -1,9 +1,12 @@
 // What PipeSocket and connect() take, and the checks on connect's arguments.
 import type { DuplexOptions } from 'node:stream';
-import { invalidArgType, invalidArgValue } from '../errors.js';
-import { validatePipePath } from '../pipe-path.js';
-import type { PipeHandle, Proactor } from '../proactor.js';
+import { codedError, invalidArgType, invalidArgValue, outOfRange, systemErrorByName } from '../errors.js';
+import { validatePipePathSyntax, windowsPipePathProblem } from '../pipe-path.js';
+import { PipeHandle, type Proactor } from '../proactor.js';
 import { validateSignal, validateTimeout } from '../validate.js';
+
+/** libuv's `eof_timeout` for Windows pipes after a shutdown: 50 ms. */
+export const DEFAULT_EOF_TIMEOUT = 50;
 
 export interface PipeSocketOptions extends Omit<
   DuplexOptions,
@@ -25,6 +28,15 @@ export interface PipeSocketOptions extends Omit<
   pauseOnCreate?: boolean;
   /** Destroy the socket (with an `AbortError`) when this signal aborts. */
   signal?: AbortSignal;
+  /**
+   * Windows: after `end()` the socket keeps reading (byte pipes cannot half-close), and a read
+   * that has waited this many milliseconds for a quiet peer is the end of the stream: the pipe
+   * is then closed, so the peer sees its end too. `Infinity` waits for the peer to close.
+   * Default 50, libuv's `eof_timeout`, so the socket behaves as `net.Socket` does on Windows.
+   * Each read restarts the wait; it starts once the peer has read everything written. Linux
+   * half-closes for real and ignores it.
+   */
+  eofTimeout?: number;
   /** The proactor that runs this socket's I/O. Default: `getDefaultProactor()`. */
   proactor?: Proactor;
 }
@@ -44,18 +56,67 @@ export interface PipeConnectOptions {
 }
 
 /** `connect`'s first argument: a path, or `{ path, timeout, signal }`. */
-export function normalizeConnectArgs(options: unknown): PipeConnectOptions {
+export interface ConnectTarget extends PipeConnectOptions {
+  /** The error a path that cannot name a pipe gives (Windows): node:net reports it asynchronously. */
+  invalid?: Error;
+}
+
+/**
+ * Checks `connect(options)`. `argumentCount` tells `connect()` from `connect(undefined)`: the
+ * first, as for node:net, is `ERR_MISSING_ARGS`.
+ */
+export function normalizeConnectArgs(options: unknown, argumentCount = 1): ConnectTarget {
+  if (argumentCount === 0) {
+    throw codedError('ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified');
+  }
+  let target: ConnectTarget;
   if (typeof options === 'string') {
-    validatePipePath(options, 'path');
-    return { path: options };
+    validatePipePathSyntax(options, 'path');
+    target = { path: options };
+  } else {
+    if (options === null || typeof options !== 'object') {
+      throw invalidArgType('options', 'of type string or object', options);
+    }
+    const { path, timeout, signal } = options as Record<string, unknown>;
+    if (path === undefined) throw invalidArgValue('options', options, 'must have the property "path"');
+    validatePipePathSyntax(path, 'options.path');
+    if (timeout !== undefined) validateTimeout(timeout, 'options.timeout');
+    validateSignal(signal, 'options.signal');
+    target = { path, timeout: timeout as number | undefined, signal: signal as AbortSignal | undefined };
   }
-  if (options === null || typeof options !== 'object') {
-    throw invalidArgType('options', 'of type string or object', options);
+  const problem = windowsPipePathProblem(target.path);
+  if (problem !== undefined) {
+    target.invalid = invalidPipePath(systemErrorByName('ENOENT', 'connect', target.path), problem);
   }
-  const { path, timeout, signal } = options as Record<string, unknown>;
-  if (path === undefined) throw invalidArgValue('options', options, 'must have the property "path"');
-  validatePipePath(path, 'options.path');
-  if (timeout !== undefined) validateTimeout(timeout, 'options.timeout');
-  validateSignal(signal, 'options.signal');
-  return { path, timeout: timeout as number | undefined, signal: signal as AbortSignal | undefined };
+  return target;
+}
+
+/**
+ * The error node:net gives on Windows for a name that cannot be a pipe (libuv reports `connect`
+ * ENOENT, `listen` EACCES), with our reason added to its message.
+ */
+export function invalidPipePath<E extends Error>(error: E, problem: string): E {
+  error.message += ` (the path ${problem})`;
+  return error;
+}
+
+/** Checks the options PipeSocket adds to Duplex's. */
+export function validateSocketOptions(options: Record<string, unknown>): void {
+  validateSignal(options.signal, 'options.signal');
+  const { handle, eofTimeout } = options;
+  if (
+    handle !== undefined &&
+    !(handle instanceof PipeHandle) &&
+    typeof handle !== 'number' &&
+    typeof handle !== 'bigint'
+  ) {
+    throw invalidArgType('options.handle', 'a PipeHandle, a number or a bigint', handle);
+  }
+  validateEofTimeout(eofTimeout, 'options.eofTimeout');
+}
+
+export function validateEofTimeout(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!(value >= 0)) throw outOfRange(name, '>= 0 (Infinity waits for the peer)', value);
 }

@@ -1,16 +1,36 @@
 // PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send.
 import { Duplex } from 'node:stream';
-import { abortError, codedError, invalidArgType } from '../errors.js';
-import { getDefaultProactor, kConnect, kIo, PipeHandle, type Proactor } from '../proactor.js';
-import { validateFunction, validateSignal } from '../validate.js';
+import { abortError, codedError, codedTypeError, invalidArgType } from '../errors.js';
+import {
+  getDefaultProactor,
+  kConnect,
+  kIo,
+  kPendingError,
+  kShutdown,
+  PipeHandle,
+  type Proactor,
+} from '../proactor.js';
+import { validateFunction } from '../validate.js';
 import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './internal.js';
 import { DEFAULT_READ_SIZE, giveBackReadBuffer, takeReadBuffer } from './read-buffers.js';
-import { normalizeConnectArgs, type PipeConnectOptions, type PipeSocketOptions } from './socket-options.js';
+import {
+  DEFAULT_EOF_TIMEOUT,
+  normalizeConnectArgs,
+  type PipeConnectOptions,
+  type PipeSocketOptions,
+  validateSocketOptions,
+} from './socket-options.js';
 
 export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
+export { DEFAULT_EOF_TIMEOUT } from './socket-options.js';
 export { DEFAULT_READ_SIZE } from './read-buffers.js';
 
 const NO_BYTES = new Uint8Array(0);
+
+// Reads that finish at once, in a row, before the socket lets the event loop turn (libuv's Unix
+// streams likewise read at most 32 times per wake-up): a peer that keeps the pipe full cannot
+// starve every other handle.
+const INLINE_READS = 32;
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -42,12 +62,16 @@ export function acceptedSocket(
  * A connected pipe, as `net.Socket` is for pipes: a `stream.Duplex` with the same events
  * (`connect`, `ready`, `data`, `end`, `finish`, `drain`, `timeout`, `error`, `close(hadError)`)
  * and methods. Reads go straight from the OS into buffers of `readableHighWaterMark` bytes
- * (64 KiB by default); `pause()` stops issuing reads and never cancels one in flight. Queued
- * writes (several `write()`s, or `cork()`/`uncork()`) go to the OS as one write.
+ * (64 KiB by default), one read in flight while the stream wants data; backpressure stops new
+ * reads and never cancels one in flight. Queued writes (several `write()`s, or
+ * `cork()`/`uncork()`) go to the OS as one write.
  *
- * `end()` differs by platform, as with `node:net`: on Linux it half-closes (`shutdown`), so the
- * peer reads end of stream while this side can still read; Windows byte pipes cannot half-close,
- * so there `end()` waits for the writes to finish and then closes the pipe.
+ * `end()` differs by platform, as with `node:net`. Linux half-closes (`shutdown`): the peer
+ * reads end of stream while this side can still read. Windows byte pipes cannot half-close, so
+ * there, as libuv does, `end()` waits until the peer has read everything (`'finish'`) and keeps
+ * reading: the stream ends when the peer closes, or once the peer has been quiet for
+ * `eofTimeout` ms (default 50) while a read waits, and then the pipe is closed. A reply sent
+ * within that time after the peer has read the request always gets through.
  *
  * ```js
  * import { connect, pipePath } from 'proactor';
@@ -60,13 +84,22 @@ export class PipeSocket extends Duplex {
   #handle: PipeHandle | undefined;
   #connecting = false;
   #connectAbort: (() => void) | undefined;
-  #pendingWrite: (() => void) | undefined;
-  #reading = false;
-  #readRequested = false;
-  #readBuffer: Buffer | undefined;
-  #talking = false;
+  // A write waiting for the connect: sent once connected, failed if destroyed first.
+  #queuedWrite: { data: Buffer; callback: WriteCallback } | undefined;
   #readSize: number;
-  #writeClosed = false;
+  #readBuffer: Buffer | undefined;
+  // Reading (L6, L12), as libuv's readStart: once `_read` asks, a read stays in flight until
+  // `push()` says the buffer is full. A result is never pushed from inside `_read`.
+  #readRequested = false; // `_read` came while connecting
+  #reading = false; // a read (or a wait for data) is in flight
+  #readLoop = false; // keep reading: set by `_read`, cleared by backpressure, end or error
+  #pumping = false; // #pump is on the stack: a read that finishes at once returns to it
+  #dataWaiting = false; // a wait for data succeeded: the next read finds it
+  #hasReceivedData = false; // from then on, read straight into a buffer
+  // Ending.
+  #eofTimeout: number;
+  #eofTimer: NodeJS.Timeout | undefined;
+  #writesFlushed = false; // Windows end(): the peer has read everything; reads go on (L11)
   #peerEnded = false;
   #bytesRead = 0;
   #bytesDispatched = 0;
@@ -74,6 +107,14 @@ export class PipeSocket extends Duplex {
   #refed = true;
   #peerPid: number | undefined;
   #owner: ConnectionOwner | undefined;
+  #signalCleanup: (() => void) | undefined;
+  // 'close' is due once the socket is destroyed and none of its operations is in flight, as
+  // net.Socket's comes from the handle's close callback, after every request has called back:
+  // a connect() from a 'close' listener then starts clean.
+  #inFlight = 0; // operations of the current connection that have not called back
+  #staleRead = false; // the read in flight belongs to a connection this socket has left
+  #closeDue: { hadError: boolean; queued: WriteCallback | undefined } | undefined;
+  #closeImmediate: NodeJS.Immediate | undefined;
 
   /** The idle timeout set with `setTimeout`, in milliseconds (undefined until set). */
   timeout: number | undefined;
@@ -86,19 +127,14 @@ export class PipeSocket extends Duplex {
       throw invalidArgType('options', 'of type object', options);
     }
     const opts = options ?? {};
-    validateSignal(opts.signal, 'options.signal');
+    validateSocketOptions(opts as Record<string, unknown>);
     const handle = opts.handle;
-    if (
-      handle !== undefined &&
-      !(handle instanceof PipeHandle) &&
-      typeof handle !== 'number' &&
-      typeof handle !== 'bigint'
-    ) {
-      throw invalidArgType('options.handle', 'a PipeHandle, a number or a bigint', handle);
-    }
     const proactor = opts.proactor ?? getDefaultProactor();
+    // The signal is ours to watch (one listener): Duplex would watch it too, and an aborted one
+    // would destroy the stream inside super(), before this class is set up.
+    const { signal, ...duplexOptions } = opts;
     super({
-      ...opts,
+      ...duplexOptions,
       readableHighWaterMark: opts.readableHighWaterMark ?? DEFAULT_READ_SIZE,
       allowHalfOpen: Boolean(opts.allowHalfOpen),
       // As net.Socket: 'close' is ours to emit, with hadError, once the handle is closed.
@@ -107,70 +143,84 @@ export class PipeSocket extends Duplex {
     });
     this.#proactor = proactor;
     this.#readSize = Math.max(1, this.readableHighWaterMark);
+    this.#eofTimeout = opts.eofTimeout ?? DEFAULT_EOF_TIMEOUT;
     if (handle !== undefined) {
       this.#attach(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
       if (opts.pauseOnCreate) this.pause();
       else if (!deferFirstRead) this.read(0);
     }
-    const signal = opts.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) process.nextTick(() => this.destroy(abortError(signal)));
-      else {
-        const onAbort = (): void => {
-          this.destroy(abortError(signal));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.once('close', () => signal.removeEventListener('abort', onAbort));
-      }
+    if (signal !== undefined) this.#watchSignal(signal);
+  }
+
+  #watchSignal(signal: AbortSignal): void {
+    if (signal.aborted) {
+      process.nextTick(() => this.destroy(abortError(signal)));
+      return;
     }
+    const onAbort = (): void => {
+      this.destroy(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
   }
 
   /**
    * Connects to a pipe server: `connect(path[, listener])` or `connect({ path, timeout, signal
    * }[, listener])`. `listener` is added for `connect`. Writes made before the connection is up
    * are queued and sent once it is. Errors (`ENOENT`, `ETIMEDOUT`, `AbortError`, ...) destroy the
-   * socket and are emitted as `error`.
+   * socket and are emitted as `error`. A socket that has closed may connect again, as a
+   * `net.Socket` may.
    */
   connect(options: string | PipeConnectOptions, connectListener?: () => void): this {
-    const { path, timeout, signal } = normalizeConnectArgs(options);
-    if (connectListener !== undefined) {
-      validateFunction(connectListener, 'connectListener');
-    }
+    const { path, timeout, signal, invalid } = normalizeConnectArgs(options, arguments.length);
+    if (connectListener !== undefined) validateFunction(connectListener, 'connectListener');
     if (this.#connecting) throw codedError('ERR_SOCKET_CONNECTING', 'Socket is already connecting');
-    if (this.#handle !== undefined || this.destroyed) {
-      throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
-    }
+    if (this.destroyed) this.#reset();
+    else if (this.#handle !== undefined) throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
     if (connectListener) this.once('connect', connectListener);
+    if (signal !== undefined && this.#signalCleanup === undefined) this.#watchSignal(signal);
     this.#connecting = true;
-    const connecting = this.#proactor[kConnect](path, timeout, signal);
+    if (invalid !== undefined) {
+      // As node:net on Windows: a path that cannot name a pipe fails the connect, asynchronously.
+      process.nextTick(() => this.#connectFailed(invalid));
+      return this;
+    }
+    const connecting = this.#proactor[kConnect](path, timeout);
     this.#connectAbort = connecting.abort;
     connecting.promise.then(
-      (handle) => {
-        this.#connecting = false;
-        this.#connectAbort = undefined;
-        if (this.destroyed) {
-          this.#proactor.closeHandle(handle);
-          return;
-        }
-        this.#attach(handle);
-        if (timeout !== undefined) this.setTimeout(timeout);
-        const write = this.#pendingWrite;
-        this.#pendingWrite = undefined;
-        write?.();
-        this.emit('connect');
-        this.emit('ready');
-        if (this.#readRequested) {
-          this.#readRequested = false;
-          this._read();
-        } else if (this.readable && !this.isPaused()) this.read(0);
-      },
-      (error: Error) => {
-        this.#connecting = false;
-        this.#connectAbort = undefined;
-        if (!this.destroyed) this.destroy(signal?.aborted ? abortError(signal) : error);
-      },
+      (handle) => this.#connected(handle, timeout),
+      (error: Error) => this.#connectFailed(error),
     );
     return this;
+  }
+
+  #connected(handle: PipeHandle, timeout: number | undefined): void {
+    this.#connecting = false;
+    this.#connectAbort = undefined;
+    // A server that closed meanwhile (with us still queued) refused us, as node:net reports it.
+    const refused = this.destroyed ? undefined : this.#proactor[kPendingError](handle);
+    if (this.destroyed || refused !== undefined) {
+      this.#proactor.closeHandle(handle);
+      if (refused !== undefined) this.destroy(refused);
+      return;
+    }
+    this.#attach(handle);
+    if (timeout !== undefined) this.setTimeout(timeout);
+    const queued = this.#queuedWrite;
+    this.#queuedWrite = undefined;
+    if (queued !== undefined) this.#send(queued.data, queued.callback);
+    this.emit('connect');
+    this.emit('ready');
+    if (this.#readRequested) {
+      this.#readRequested = false;
+      this._read();
+    } else if (this.readable && !this.isPaused()) this.read(0);
+  }
+
+  #connectFailed(error: Error): void {
+    this.#connecting = false;
+    this.#connectAbort = undefined;
+    if (!this.destroyed) this.destroy(error);
   }
 
   #attach(handle: PipeHandle): void {
@@ -178,75 +228,162 @@ export class PipeSocket extends Duplex {
     if (!this.#refed) this.#proactor.unrefHandle(handle);
   }
 
+  // A socket that closed, made new for another connect (net.Socket's _undestroy).
+  #reset(): void {
+    // Its 'close' belongs to the old connection, so it goes first; what is still in flight on
+    // the old pipe calls back into nothing.
+    this.#emitClose();
+    this.#inFlight = 0;
+    if (this.#reading) {
+      this.#staleRead = true;
+      this.#readBuffer = undefined; // still the OS's; it is not given back for reuse (L1)
+    }
+    (this as unknown as { _undestroy(): void })._undestroy();
+    this.#handle = undefined;
+    this.#readRequested = false;
+    this.#readLoop = false;
+    this.#dataWaiting = false;
+    this.#hasReceivedData = false;
+    this.#writesFlushed = false;
+    this.#peerEnded = false;
+    this.#peerPid = undefined;
+    this.#bytesRead = 0;
+    this.#bytesDispatched = 0;
+  }
+
   /** @internal */
   override _read(): void {
-    const handle = this.#handle;
-    if (handle === undefined) {
+    if (this.#handle === undefined) {
       // Readable asked while connecting: it will not ask again until we push, so read once
       // connected.
       this.#readRequested = true;
       return;
     }
-    if (this.#reading) return;
+    if (this.#readLoop) return;
+    this.#readLoop = true;
+    // L12: a read may finish at once; its data is pushed after `_read` has returned, as
+    // net.Socket's always comes from the event loop. Pushed from inside `_read`, a chunk that
+    // decodes to nothing (half of a UTF-8 character) would leave the stream flowing with no
+    // read in flight, for good.
+    if (!this.#reading) process.nextTick(this.#pump);
+  }
+
+  // Keeps one read in flight while #readLoop holds. Reads that finish at once are handled in
+  // this loop; one that waits continues it from its completion.
+  #pump = (): void => {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let inline = 0; this.#readLoop && !this.#reading; inline++) {
+        if (inline === INLINE_READS) {
+          setImmediate(this.#pump);
+          return;
+        }
+        this.#startRead();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#reading) this.#armEofTimer();
+  };
+
+  #startRead(): void {
+    const handle = this.#handle;
+    if (handle === undefined || this.destroyed) {
+      this.#readLoop = false;
+      return;
+    }
     if (handle.closed) {
-      // Windows end(): the pipe was closed after the last write; nothing more can arrive.
-      if (this.#writeClosed) this.#endReadable();
+      // Windows end(): the pipe was closed after the peer had read everything, and the eof
+      // timer ran out; nothing more can arrive.
+      this.#readLoop = false;
+      if (this.#writesFlushed) this.#endOfStream();
       return;
     }
     this.#reading = true;
-    if (this.#talking) this.#recv(handle);
-    // Until the first data, wait with no buffer (a zero-byte read), so a connection that never
-    // talks, or closes at once, holds no read buffer. The read that follows finds the data.
-    else this.#proactor[kIo]('readable', handle, NO_BYTES, this.#onReadable);
+    this.#inFlight++;
+    if (this.#hasReceivedData || this.#dataWaiting) {
+      this.#dataWaiting = false;
+      const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
+      // Finishes at once when the data is there (most reads of a busy connection).
+      this.#proactor[kIo]('recv', handle, buffer, this.#onRecv);
+    } else {
+      // Until the first data, wait with no buffer (a zero-byte read), so a connection that
+      // never talks, or closes at once, holds no read buffer. The read that follows finds it.
+      this.#proactor[kIo]('readable', handle, NO_BYTES, this.#onReadable);
+    }
   }
 
   #onReadable = (_value: number, error?: Error): void => {
-    if (error !== undefined) this.#onReadError(error);
-    else if (this.destroyed) {
-      this.#reading = false;
-      this.#releaseReadBuffer();
-    } else this.#recv(this.#handle as PipeHandle);
+    if (this.#readSettled()) return;
+    if (error !== undefined) return this.#onReadError(error);
+    if (this.destroyed) return this.#stopReading();
+    this.#dataWaiting = true;
+    this.#pump();
   };
 
-  #recv(handle: PipeHandle): void {
-    if (handle.closed) {
-      this.#reading = false;
-      if (this.#writeClosed) this.#endReadable();
+  #onRecv = (n: number, error?: Error): void => {
+    if (this.#readSettled()) return;
+    if (error !== undefined) return this.#onReadError(error);
+    if (this.destroyed) return this.#stopReading();
+    if (n === 0) {
+      this.#peerEnded = true;
+      this.#endOfStream();
       return;
     }
-    const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
-    // Settles at once when the data is there (most reads of a busy connection).
-    this.#proactor[kIo]('recv', handle, buffer, (n, error) => {
-      if (error !== undefined) return this.#onReadError(error);
-      this.#reading = false;
-      if (this.destroyed) return this.#releaseReadBuffer();
-      if (n === 0) return this.#onEnd();
-      this.#bytesRead += n;
-      this.#touch();
-      // A connection that has delivered data will likely deliver more: from now on read
-      // straight into the buffer (one operation per read, not two).
-      this.#talking = true;
-      let chunk: Buffer;
-      if (n < buffer.length >>> 2) {
-        // A small read: copy it out and keep the big buffer for the next read, rather than
-        // pinning 64 KiB behind a few bytes.
-        chunk = Buffer.from(buffer.subarray(0, n));
-      } else {
-        chunk = buffer.subarray(0, n);
-        this.#readBuffer = undefined;
-      }
-      this.push(chunk);
-    });
+    const buffer = this.#readBuffer as Buffer;
+    let chunk: Buffer;
+    if (n < buffer.length >>> 2) {
+      // A small read: copy it out and keep the big buffer for the next read, rather than
+      // pinning 64 KiB behind a few bytes.
+      chunk = Buffer.from(buffer.subarray(0, n));
+    } else {
+      chunk = buffer.subarray(0, n);
+      this.#readBuffer = undefined;
+    }
+    // A connection that has delivered data will likely deliver more: from now on read
+    // straight into the buffer (one operation per read, not two).
+    this.#hasReceivedData = true;
+    this.#touch();
+    // Counted as it is delivered: when flowing, each 'data' sees bytesRead include its chunk.
+    this.#bytesRead += n;
+    if (!this.push(chunk)) this.#readLoop = false; // backpressure: no new read (L6)
+    this.#pump();
+  };
+
+  // A read called back. True when it was a read of a connection this socket has since left: it
+  // is done with, and the new connection may start its own.
+  #readSettled(): boolean {
+    this.#reading = false;
+    if (this.#staleRead) {
+      this.#staleRead = false;
+      this.#pump();
+      return true;
+    }
+    clearTimeout(this.#eofTimer);
+    this.#eofTimer = undefined;
+    this.#settled();
+    return false;
+  }
+
+  // An operation of the current connection called back.
+  #settled(): void {
+    if (--this.#inFlight === 0 && this.#closeDue !== undefined) this.#scheduleClose();
+  }
+
+  #stopReading(): void {
+    this.#readLoop = false;
+    this.#releaseReadBuffer();
   }
 
   #onReadError(error: Error & { code?: string }): void {
-    this.#reading = false;
+    this.#readLoop = false;
     if (this.destroyed) {
       this.#releaseReadBuffer();
       return;
     }
-    // Our own close after end() (Windows) cancels the read: that is the end of the stream.
-    if (error.code === 'ABORT_ERR' && this.#writeClosed) this.#endReadable();
+    // Our own close after end() (Windows, the eof timer) cancels the read: the end of the stream.
+    if (error.code === 'ABORT_ERR' && this.#writesFlushed) this.#endOfStream();
     else this.destroy(error);
   }
 
@@ -257,16 +394,32 @@ export class PipeSocket extends Duplex {
     if (buffer !== undefined) giveBackReadBuffer(buffer);
   }
 
-  #onEnd(): void {
-    this.#peerEnded = true;
-    this.#endReadable();
-  }
-
-  #endReadable(): void {
+  #endOfStream(): void {
+    this.#stopReading();
+    if (this.readableEnded) return;
     this.push(null);
     // As net.Socket: with nothing buffered, 'end' is emitted even if nobody reads.
     this.read(0);
   }
+
+  // L11, Windows: once the writes are flushed, a read that waits longer than eofTimeout ms
+  // for the quiet peer ends the stream (libuv's eof_timer). Each read restarts the wait.
+  #armEofTimer(): void {
+    if (!this.#writesFlushed || !this.#reading || this.#eofTimeout === Infinity) return;
+    clearTimeout(this.#eofTimer);
+    this.#eofTimer = setTimeout(this.#onEofTimeout, this.#eofTimeout);
+    // The read keeps the process alive, not the timer (libuv unrefs its eof timer too).
+    this.#eofTimer.unref();
+  }
+
+  #onEofTimeout = (): void => {
+    this.#eofTimer = undefined;
+    const handle = this.#handle;
+    if (!this.#reading || handle === undefined || handle.closed) return;
+    // Closing cancels the read; should it have finished in the race, its data is delivered
+    // first (L5), then the end. The peer reads the end of stream too.
+    this.#proactor.closeHandle(handle);
+  };
 
   /** @internal */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
@@ -284,7 +437,7 @@ export class PipeSocket extends Duplex {
 
   #send(data: Buffer, callback: WriteCallback): void {
     if (this.#connecting) {
-      this.#pendingWrite = () => this.#send(data, callback);
+      this.#queuedWrite = { data, callback };
       return;
     }
     const handle = this.#handle;
@@ -298,8 +451,11 @@ export class PipeSocket extends Duplex {
     }
     this.#bytesDispatched += data.length;
     this.#touch();
+    this.#inFlight++;
     // The callback runs at once when the write finishes at once, as net.Socket's does.
     this.#proactor[kIo]('send', handle, data, (_n, error?: Error & { code?: string }) => {
+      if (handle !== this.#handle) return; // a write of a connection this socket has left
+      this.#settled();
       if (error === undefined) {
         this.#touch();
         callback();
@@ -341,32 +497,38 @@ export class PipeSocket extends Duplex {
       callback();
       return;
     }
-    if (process.platform === 'win32') {
-      // No half-close on a byte pipe: every write has completed, so close; the peer reads the
-      // buffered data and then end of stream. Our side's reading ends with it.
-      this.#writeClosed = true;
-      this.#proactor.closeHandle(handle);
-      callback();
-      if (!this.#reading && !this.readableEnded) this.read(0);
+    const shutdown = this.#proactor[kShutdown](handle);
+    if (shutdown !== 'unsupported') {
+      // Linux: a real half-close; the peer reads the end of the stream, we go on reading.
+      callback(shutdown === 'done' ? undefined : shutdown);
       return;
     }
-    try {
-      this.#proactor.shutdownWrite(handle);
-    } catch (error) {
-      // The peer is already gone: nothing left to shut down.
-      if ((error as { code?: string }).code !== 'ENOTCONN') {
-        callback(error as Error);
-        return;
-      }
-    }
-    callback();
+    // L11, Windows byte pipes: no half-close, and closing now would lose the peer's reply. As
+    // libuv: wait until the peer has read everything, then keep reading under the eof timer.
+    this.#inFlight++;
+    this.#proactor[kIo]('flush', handle, NO_BYTES, (_n, error?: Error & { code?: string }) => {
+      if (handle !== this.#handle) return; // a connection this socket has left
+      this.#settled();
+      if (this.destroyed) return callback();
+      this.#writesFlushed = true;
+      if (error !== undefined && error.code !== 'ABORT_ERR') return callback(error);
+      callback();
+      if (this.#reading) this.#armEofTimer();
+    });
   }
 
   /** @internal */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#pendingWrite = undefined;
+    clearTimeout(this.#eofTimer);
+    this.#eofTimer = undefined;
+    this.#signalCleanup?.();
+    this.#signalCleanup = undefined;
+    this.#readLoop = false;
+    this.#readRequested = false;
+    const queued = this.#queuedWrite;
+    this.#queuedWrite = undefined;
     this.#connectAbort?.();
     this.#connecting = false;
     const handle = this.#handle;
@@ -374,13 +536,32 @@ export class PipeSocket extends Duplex {
     // With a read in flight, the buffer comes back when that read settles.
     if (!this.#reading) this.#releaseReadBuffer();
     callback(error);
+    // As net.Socket: 'close' follows 'error', once the pipe is closed and its operations have
+    // called back (a later loop turn). A write that was waiting for the connect fails then.
+    this.#closeDue = { hadError: Boolean(error), queued: queued?.callback };
+    if (this.#inFlight === 0) this.#scheduleClose();
+  }
+
+  #scheduleClose(): void {
+    this.#closeImmediate ??= setImmediate(() => this.#emitClose());
+  }
+
+  #emitClose(): void {
+    const due = this.#closeDue;
+    if (due === undefined) return;
+    this.#closeDue = undefined;
+    clearImmediate(this.#closeImmediate);
+    this.#closeImmediate = undefined;
     const owner = this.#owner;
     this.#owner = undefined;
-    // As net.Socket: 'close' follows 'error', once the handle is closed (a later loop turn).
-    setImmediate(() => {
-      this.emit('close', Boolean(error));
-      owner?.[kConnectionClosed]();
-    });
+    this.emit('close', due.hadError);
+    due.queued?.(
+      codedError(
+        'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
+        'Socket closed before the connection was established',
+      ),
+    );
+    owner?.[kConnectionClosed]();
   }
 
   /** @internal Registers the server that counts this socket among its connections. */
@@ -449,19 +630,31 @@ export class PipeSocket extends Duplex {
     else this.once('finish', () => this.destroy());
   }
 
+  /**
+   * As `net.Socket.resetAndDestroy` on a pipe: a pipe has no reset (TCP's RST), so with a pipe it
+   * throws `ERR_INVALID_HANDLE_TYPE`; with none, it destroys the socket with `ERR_SOCKET_CLOSED`.
+   */
+  resetAndDestroy(): this {
+    if (this.#handle !== undefined && !this.#handle.closed) {
+      throw codedTypeError('ERR_INVALID_HANDLE_TYPE', 'This handle type cannot be sent');
+    }
+    this.destroy(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+    return this;
+  }
+
   /** Pipes have no address: `{}`, as `net.Socket` returns for a pipe. */
   address(): Record<string, never> {
     return {};
   }
 
-  /** Bytes received so far. */
+  /** Bytes received so far: each `'data'` event's chunk is counted by the time it is emitted. */
   get bytesRead(): number {
     return this.#bytesRead;
   }
 
-  /** Bytes written so far, including those still queued (as `net.Socket`). */
+  /** Bytes written so far, including those still queued or waiting for the connect (as `net.Socket`). */
   get bytesWritten(): number {
-    let queued = 0;
+    let queued = this.#queuedWrite?.data.length ?? 0;
     const { writableBuffer } = this as unknown as {
       writableBuffer: { chunk: Buffer | string; encoding: BufferEncoding }[];
     };
@@ -482,9 +675,9 @@ export class PipeSocket extends Duplex {
     return this.#connecting;
   }
 
-  /** True until the socket is connected (or while it has no pipe). */
+  /** True until the socket is connected, and again once it is destroyed (as `net.Socket`). */
   get pending(): boolean {
-    return this.#handle === undefined || this.#connecting;
+    return this.#handle === undefined || this.#connecting || this.destroyed;
   }
 
   /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`, as `net.Socket`. */

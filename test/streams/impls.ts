@@ -31,12 +31,17 @@ export type AnyServer = EventEmitter & {
   unref(): unknown;
 };
 
+/** A socket or server class that, as node:net's, may also be called without `new`. */
+export type Callable<T> = (new (...args: unknown[]) => T) & ((...args: unknown[]) => T);
+
 export interface Impl {
   name: 'node:net' | 'proactor';
   fixtureName: 'net' | 'proactor';
   createServer(...args: unknown[]): AnyServer;
   connect(...args: unknown[]): AnySocket;
   createConnection(...args: unknown[]): AnySocket;
+  Socket: Callable<AnySocket & { connect(...args: unknown[]): AnySocket }>;
+  Server: Callable<AnyServer>;
 }
 
 export const impls: Impl[] = [
@@ -46,6 +51,8 @@ export const impls: Impl[] = [
     createServer: (...args) => (net.createServer as (...a: unknown[]) => AnyServer)(...args),
     connect: (...args) => (net.connect as (...a: unknown[]) => AnySocket)(...args),
     createConnection: (...args) => (net.createConnection as (...a: unknown[]) => AnySocket)(...args),
+    Socket: net.Socket as unknown as Impl['Socket'],
+    Server: net.Server as unknown as Impl['Server'],
   },
   {
     name: 'proactor',
@@ -53,6 +60,8 @@ export const impls: Impl[] = [
     createServer: (...args) => (ours.createServer as (...a: unknown[]) => AnyServer)(...args),
     connect: (...args) => (ours.connect as (...a: unknown[]) => AnySocket)(...args),
     createConnection: (...args) => (ours.createConnection as (...a: unknown[]) => AnySocket)(...args),
+    Socket: ours.Socket as unknown as Impl['Socket'],
+    Server: ours.Server as unknown as Impl['Server'],
   },
 ];
 
