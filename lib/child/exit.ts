@@ -60,21 +60,19 @@ async function waitForChild(child: ChildLike, opts: WaitOptions): Promise<ExitRe
   if (child.pid === undefined) {
     throw invalidArgValue('child', '[ChildProcess]', 'has no pid (it failed to spawn)');
   }
-  // Node's own exit event, should the OS no longer know the process or not tell its status.
+  // Node's own exit event: its reap can come after the OS has told us (on Linux the pidfd is
+  // readable before libuv's SIGCHLD handler has run). The future settles only once the child
+  // says it has exited, so `await waitForExit(child)` always finds `child.exitCode` set, and
+  // both report the same exit (on Windows, a killed child's `signalCode`, as Node sees it).
   const nodeExit = once(child as ChildProcess, 'exit').then(() => fromChild());
   nodeExit.catch(() => undefined);
-  let exit: ProcessExit;
   try {
-    exit = await getDefaultProactor().waitForProcess(child.pid, opts);
+    await getDefaultProactor().waitForProcess(child.pid, opts);
   } catch (error) {
     // Node reaped it between our checks: its exit event is on the way.
-    if ((error as { code?: string }).code === 'ESRCH')
-      return exited() ? fromChild() : raceAbort(nodeExit, opts);
-    throw error;
+    if ((error as { code?: string }).code !== 'ESRCH') throw error;
   }
-  if (exit.exitCode === null && exit.signalCode === null)
-    return exited() ? fromChild() : raceAbort(nodeExit, opts);
-  return { pid: child.pid, ...exit };
+  return exited() ? fromChild() : raceAbort(nodeExit, opts);
 }
 
 /** `promise`, unless the signal aborts first. */

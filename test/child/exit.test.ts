@@ -76,9 +76,25 @@ describe('waitForExit', () => {
     const waiting = waitForExit(child);
     child.kill('SIGKILL');
     const exit = await waiting;
-    // Windows has no signals: TerminateProcess leaves exit code 1, which is what the OS reports.
-    if (isWindows) expect(exit).toMatchObject({ pid: child.pid });
-    else expect(exit).toEqual({ pid: child.pid, exitCode: null, signalCode: 'SIGKILL' });
+    // On Windows too: a ChildProcess's exit is reported as Node saw it (TerminateProcess leaves
+    // exit code 1 in the OS, which Node reports as the signal it was asked to send).
+    expect(exit).toEqual({ pid: child.pid, exitCode: null, signalCode: 'SIGKILL' });
+    expect(exit).toEqual({ pid: child.pid, exitCode: child.exitCode, signalCode: child.signalCode });
+  });
+
+  it('waitForExit(child) and spawn().exited settle only after the child has its exitCode (15 tries each)', async () => {
+    const early: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const child = nodeSpawn(node, ['-e', 'process.exit(3)']);
+      const exit = await waitForExit(child);
+      if (child.exitCode === null) early.push(`waitForExit try ${i}`);
+      expect(exit).toEqual({ pid: child.pid, exitCode: 3, signalCode: null });
+      const spawned = spawn(node, ['-e', 'process.exit(4)']);
+      const result = await spawned.exited;
+      if (spawned.exitCode === null) early.push(`spawn try ${i}`);
+      expect(result).toEqual({ pid: spawned.pid, exitCode: 4, signalCode: null });
+    }
+    expect(early).toEqual([]);
   });
 
   it('a pid nobody has rejects with ESRCH', async () => {
