@@ -431,3 +431,57 @@ describe('wrapping an open pipe', () => {
     await execa('rm', [fifo]);
   });
 });
+
+describe('eofTimeout (L11): how long end() keeps reading for a quiet peer on Windows', () => {
+  /** Our server answering each request line `after` ms later, then ending. */
+  async function lateServer(after: number): Promise<{ server: Server; path: string; errors: Error[] }> {
+    const path = uniquePipePath('eof');
+    const errors: Error[] = [];
+    const server = createServer({ proactor: serverProactor, allowHalfOpen: true }, (socket) => {
+      socket.on('error', (error) => errors.push(error));
+      socket.once('data', () => setTimeout(() => socket.end('answer'), after));
+    });
+    await listening(server as never, path);
+    return { server, path, errors };
+  }
+
+  async function ask(path: string, eofTimeout: number): Promise<{ reply: string; endedAfter: number }> {
+    const socket = connect({ path, eofTimeout, proactor });
+    const started = performance.now();
+    socket.end('question\n');
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+    await once(socket, 'end');
+    const endedAfter = performance.now() - started;
+    socket.destroy();
+    return { reply, endedAfter };
+  }
+
+  it('Infinity waits for the peer: an answer 300 ms after the request still arrives', async () => {
+    const { server, path } = await lateServer(300);
+    const { reply, endedAfter } = await ask(path, Infinity);
+    expect(reply).toBe('answer');
+    expect(endedAfter).toBeGreaterThanOrEqual(250);
+    await closed(server as never);
+  });
+
+  it.runIf(isWindows)(
+    'Windows: a peer quiet for longer than eofTimeout ends the stream first, and its late answer is refused',
+    async () => {
+      const { server, path, errors } = await lateServer(300);
+      const { reply, endedAfter } = await ask(path, 30);
+      expect(reply).toBe('');
+      expect(endedAfter).toBeLessThan(250);
+      await delay(400);
+      expect(errors.map((error) => (error as Error & { code?: string }).code)).toEqual(['EPIPE']);
+      await closed(server as never);
+    },
+  );
+
+  it.runIf(!isWindows)('Linux half-closes for real and ignores it: the late answer arrives', async () => {
+    const { server, path } = await lateServer(300);
+    const { reply } = await ask(path, 0);
+    expect(reply).toBe('answer');
+    await closed(server as never);
+  });
+});
