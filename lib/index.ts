@@ -51,7 +51,15 @@ export function backend(): 'iocp' | 'epoll' {
 }
 
 // The net-compatible pipe server and client (lib/streams).
-export { connect, createConnection, createServer, PipeSocket, Server, Socket } from './streams/index.js';
+export {
+  connect,
+  createConnection,
+  createServer,
+  PipeSocket,
+  Server,
+  Socket,
+  Stream,
+} from './streams/index.js';
 export type {
   ConnectOpts,
   ListenOptions,

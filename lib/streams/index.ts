@@ -17,6 +17,10 @@ export type PipeSocket = PipeSocketClass;
 /** `net.Socket`'s name for `PipeSocket`, so `import * as net from 'proactor'` keeps `net.Socket`. */
 export const Socket = PipeSocket;
 export type Socket = PipeSocketClass;
+
+/** `net.Stream`, the old name `node:net` still exports for `net.Socket`. */
+export const Stream = PipeSocket;
+export type Stream = PipeSocketClass;
 export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
 export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
 

@@ -104,7 +104,8 @@ export function normalizeListenArgs(args: unknown[]): {
   }
   if (first !== null && typeof first === 'object' && !Array.isArray(first)) {
     const options = first as Record<string, unknown>;
-    if (options.path === undefined) {
+    // As net.Server: no path, or one that is no string, is a bad options object.
+    if (typeof options.path !== 'string') {
       throw invalidArgValue('options', first, 'must have the property "path"');
     }
     return { options, callback };

@@ -120,7 +120,10 @@ export class Server extends EventEmitter implements ConnectionOwner {
       }
       first = this.#proactor.createPipeInstanceSync(config.path, { ...config.instanceOptions, first: true });
     } catch (error) {
-      process.nextTick(() => this.emit('error', listenError(error, config.path)));
+      // As libuv on Unix: a bind that finds no such directory is reported as EACCES.
+      const reported =
+        (error as { code?: string }).code === 'ENOENT' ? systemErrorByName('EACCES', 'listen') : error;
+      process.nextTick(() => this.emit('error', listenError(reported, config.path)));
       return this;
     }
     this.#state = 'listening';

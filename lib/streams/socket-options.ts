@@ -37,6 +37,16 @@ export interface PipeSocketOptions extends Omit<
    * half-closes for real and ignores it.
    */
   eofTimeout?: number;
+  /**
+   * As `net.Socket`'s: reads go into `buffer` (or the buffer `buffer()` returns, for each read),
+   * and `callback(bytesRead, buffer)` gets each of them instead of `'data'` events. A callback
+   * that returns `false` pauses reading until `resume()`. The buffer belongs to the read in
+   * flight until its callback runs.
+   */
+  onread?: {
+    buffer: Uint8Array | (() => Uint8Array);
+    callback(bytesRead: number, buffer: Uint8Array): unknown;
+  };
   /** The proactor that runs this socket's I/O. Default: `getDefaultProactor()`. */
   proactor?: Proactor;
 }
@@ -113,6 +123,10 @@ export function validateSocketOptions(options: Record<string, unknown>): void {
     throw invalidArgType('options.handle', 'a PipeHandle, a number or a bigint', handle);
   }
   validateEofTimeout(eofTimeout, 'options.eofTimeout');
+  // As net.Socket: a byte stream, never an object stream.
+  for (const name of ['objectMode', 'readableObjectMode', 'writableObjectMode']) {
+    if (options[name]) throw invalidArgValue(`options.${name}`, options[name], 'is not supported');
+  }
 }
 
 export function validateEofTimeout(value: unknown, name: string): void {

@@ -32,6 +32,12 @@ const NO_BYTES = new Uint8Array(0);
 // starve every other handle.
 const INLINE_READS = 32;
 
+// Queued writes go to the OS together: small ones as one buffer (one system call), big ones each
+// as it is. Copying big ones would cost more than it saves, and each write that completes counts
+// as activity for the idle timeout: a slow reader draining a long queue must not look idle (as
+// with net.Socket, whose timeout waits while its write queue shrinks).
+const COALESCE_LIMIT = 64 * 1024;
+
 type WriteCallback = (error?: Error | null) => void;
 
 // Set only while acceptedSocket() constructs: the first read waits for the server's
@@ -84,8 +90,13 @@ export class PipeSocket extends Duplex {
   #handle: PipeHandle | undefined;
   #connecting = false;
   #connectAbort: (() => void) | undefined;
-  // A write waiting for the connect: sent once connected, failed if destroyed first.
-  #queuedWrite: { data: Buffer; callback: WriteCallback } | undefined;
+  #hadPipe = false; // connected, or tried to: 'close' then says whether it ended in an error
+  // A write waiting for the connect: sent from a 'connect' listener added when it was queued (as
+  // net.Socket does, so listeners added before it run first); failed if destroyed first.
+  #queuedWrite: { chunks: Buffer[]; callback: WriteCallback } | undefined;
+  // The `onread` option: reads go into the caller's buffer and to its callback, not to 'data'.
+  #onread: NonNullable<PipeSocketOptions['onread']> | undefined;
+  #onreadBuffer: Uint8Array | undefined;
   #readSize: number;
   #readBuffer: Buffer | undefined;
   // Reading (L6, L12), as libuv's readStart: once `_read` asks, a read stays in flight until
@@ -100,7 +111,6 @@ export class PipeSocket extends Duplex {
   #eofTimeout: number;
   #eofTimer: NodeJS.Timeout | undefined;
   #writesFlushed = false; // Windows end(): the peer has read everything; reads go on (L11)
-  #peerEnded = false;
   #bytesRead = 0;
   #bytesDispatched = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -113,7 +123,7 @@ export class PipeSocket extends Duplex {
   // a connect() from a 'close' listener then starts clean.
   #inFlight = 0; // operations of the current connection that have not called back
   #staleRead = false; // the read in flight belongs to a connection this socket has left
-  #closeDue: { hadError: boolean; queued: WriteCallback | undefined } | undefined;
+  #closeDue: { hadError: boolean | undefined; queued: WriteCallback | undefined } | undefined;
   #closeImmediate: NodeJS.Immediate | undefined;
 
   /** The idle timeout set with `setTimeout`, in milliseconds (undefined until set). */
@@ -144,6 +154,7 @@ export class PipeSocket extends Duplex {
     this.#proactor = proactor;
     this.#readSize = Math.max(1, this.readableHighWaterMark);
     this.#eofTimeout = opts.eofTimeout ?? DEFAULT_EOF_TIMEOUT;
+    this.#onread = usableOnread(opts.onread);
     if (handle !== undefined) {
       this.#attach(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
       if (opts.pauseOnCreate) this.pause();
@@ -180,6 +191,7 @@ export class PipeSocket extends Duplex {
     if (connectListener) this.once('connect', connectListener);
     if (signal !== undefined && this.#signalCleanup === undefined) this.#watchSignal(signal);
     this.#connecting = true;
+    this.#hadPipe = true;
     if (invalid !== undefined) {
       // As node:net on Windows: a path that cannot name a pipe fails the connect, asynchronously.
       process.nextTick(() => this.#connectFailed(invalid));
@@ -206,9 +218,6 @@ export class PipeSocket extends Duplex {
     }
     this.#attach(handle);
     if (timeout !== undefined) this.setTimeout(timeout);
-    const queued = this.#queuedWrite;
-    this.#queuedWrite = undefined;
-    if (queued !== undefined) this.#send(queued.data, queued.callback);
     this.emit('connect');
     this.emit('ready');
     if (this.#readRequested) {
@@ -225,6 +234,7 @@ export class PipeSocket extends Duplex {
 
   #attach(handle: PipeHandle): void {
     this.#handle = handle;
+    this.#hadPipe = true;
     if (!this.#refed) this.#proactor.unrefHandle(handle);
   }
 
@@ -245,7 +255,6 @@ export class PipeSocket extends Duplex {
     this.#dataWaiting = false;
     this.#hasReceivedData = false;
     this.#writesFlushed = false;
-    this.#peerEnded = false;
     this.#peerPid = undefined;
     this.#bytesRead = 0;
     this.#bytesDispatched = 0;
@@ -302,7 +311,13 @@ export class PipeSocket extends Duplex {
     }
     this.#reading = true;
     this.#inFlight++;
-    if (this.#hasReceivedData || this.#dataWaiting) {
+    if (this.#onread !== undefined && (this.#hasReceivedData || this.#dataWaiting)) {
+      this.#dataWaiting = false;
+      const { buffer } = this.#onread;
+      const target = typeof buffer === 'function' ? buffer() : buffer;
+      this.#onreadBuffer = target;
+      this.#proactor[kIo]('recv', handle, target, this.#onReadInto);
+    } else if (this.#hasReceivedData || this.#dataWaiting) {
       this.#dataWaiting = false;
       const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
       // Finishes at once when the data is there (most reads of a busy connection).
@@ -326,11 +341,7 @@ export class PipeSocket extends Duplex {
     if (this.#readSettled()) return;
     if (error !== undefined) return this.#onReadError(error);
     if (this.destroyed) return this.#stopReading();
-    if (n === 0) {
-      this.#peerEnded = true;
-      this.#endOfStream();
-      return;
-    }
+    if (n === 0) return this.#endOfStream();
     const buffer = this.#readBuffer as Buffer;
     let chunk: Buffer;
     if (n < buffer.length >>> 2) {
@@ -348,6 +359,23 @@ export class PipeSocket extends Duplex {
     // Counted as it is delivered: when flowing, each 'data' sees bytesRead include its chunk.
     this.#bytesRead += n;
     if (!this.push(chunk)) this.#readLoop = false; // backpressure: no new read (L6)
+    this.#pump();
+  };
+
+  // A read into the `onread` buffer: handed to its callback, which may pause reading (false).
+  #onReadInto = (n: number, error?: Error): void => {
+    if (this.#readSettled()) return;
+    const buffer = this.#onreadBuffer as Uint8Array;
+    this.#onreadBuffer = undefined;
+    if (error !== undefined) return this.#onReadError(error);
+    if (this.destroyed) return this.#stopReading();
+    if (n === 0) return this.#endOfStream();
+    this.#hasReceivedData = true;
+    this.#touch();
+    this.#bytesRead += n;
+    if ((this.#onread as NonNullable<PipeSocketOptions['onread']>).callback(n, buffer) === false) {
+      this.#readLoop = false;
+    }
     this.#pump();
   };
 
@@ -423,23 +451,63 @@ export class PipeSocket extends Duplex {
 
   /** @internal */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
-    this.#send(chunk, callback);
+    this.#writeChunks([chunk], callback);
   }
 
-  /** @internal Corked or queued writes go to the OS as one buffer: one system call. */
+  /** @internal Corked or queued writes go to the OS together (see COALESCE_LIMIT). */
   override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: WriteCallback): void {
-    const data =
-      chunks.length === 1
-        ? (chunks[0] as { chunk: Buffer }).chunk
-        : Buffer.concat(chunks.map((c) => c.chunk));
-    this.#send(data, callback);
+    this.#writeChunks(
+      chunks.map((entry) => entry.chunk),
+      callback,
+    );
   }
 
-  #send(data: Buffer, callback: WriteCallback): void {
+  #writeChunks(chunks: Buffer[], callback: WriteCallback): void {
     if (this.#connecting) {
-      this.#queuedWrite = { data, callback };
+      this.#queuedWrite = { chunks, callback };
+      this.once('connect', this.#sendQueuedWrite);
       return;
     }
+    // One send after another; a loop rather than recursion while they finish at once.
+    let index = 0;
+    let looping = false;
+    let finishedInline = false;
+    const next = (error?: Error | null): void => {
+      if (error) return callback(error);
+      if (looping) {
+        finishedInline = true;
+        return;
+      }
+      looping = true;
+      do {
+        finishedInline = false;
+        if (index === chunks.length) {
+          looping = false;
+          return callback();
+        }
+        let end = index + 1;
+        let size = (chunks[index] as Buffer).length;
+        while (end < chunks.length && size + (chunks[end] as Buffer).length <= COALESCE_LIMIT) {
+          size += (chunks[end] as Buffer).length;
+          end++;
+        }
+        const data =
+          end === index + 1 ? (chunks[index] as Buffer) : Buffer.concat(chunks.slice(index, end), size);
+        index = end;
+        this.#send(data, next);
+      } while (finishedInline);
+      looping = false;
+    };
+    next();
+  }
+
+  #sendQueuedWrite = (): void => {
+    const queued = this.#queuedWrite;
+    this.#queuedWrite = undefined;
+    if (queued !== undefined) this.#writeChunks(queued.chunks, queued.callback);
+  };
+
+  #send(data: Buffer, callback: WriteCallback): void {
     const handle = this.#handle;
     if (handle === undefined || handle.closed) {
       callback(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
@@ -466,15 +534,20 @@ export class PipeSocket extends Duplex {
   }
 
   /**
-   * As `net.Socket`: after the peer has ended (and with `allowHalfOpen` false this socket has
-   * ended too), a write fails with `EPIPE` and destroys the socket.
+   * As `net.Socket`: once the stream has ended (`'end'`: the peer's end, or on Windows a quiet
+   * peer after `end()`), with `allowHalfOpen` false and this side ended too, a write fails with
+   * `EPIPE` (its callback first, on the next tick) and destroys the socket.
    */
   override write(
     chunk: unknown,
     encoding?: BufferEncoding | WriteCallback,
     callback?: WriteCallback,
   ): boolean {
-    if (this.#peerEnded && this.writableEnded) {
+    if (typeof chunk === 'string' && (encoding as string) === 'buffer') {
+      // net.Socket passes strings down with their encoding, and its handle refuses this pair.
+      throw codedTypeError('ERR_INVALID_ARG_TYPE', 'Second argument must be a buffer');
+    }
+    if (this.readableEnded && !this.allowHalfOpen && this.writableEnded) {
       const cb = typeof encoding === 'function' ? encoding : callback;
       const error = Object.assign(new Error('This socket has been ended by the other party'), {
         code: 'EPIPE',
@@ -529,6 +602,9 @@ export class PipeSocket extends Duplex {
     this.#readRequested = false;
     const queued = this.#queuedWrite;
     this.#queuedWrite = undefined;
+    this.removeListener('connect', this.#sendQueuedWrite);
+    // As net.Socket: a socket that never had a pipe (nor tried to connect) closes with no hadError.
+    const hadPipe = this.#hadPipe;
     this.#connectAbort?.();
     this.#connecting = false;
     const handle = this.#handle;
@@ -538,7 +614,7 @@ export class PipeSocket extends Duplex {
     callback(error);
     // As net.Socket: 'close' follows 'error', once the pipe is closed and its operations have
     // called back (a later loop turn). A write that was waiting for the connect fails then.
-    this.#closeDue = { hadError: Boolean(error), queued: queued?.callback };
+    this.#closeDue = { hadError: hadPipe ? Boolean(error) : undefined, queued: queued?.callback };
     if (this.#inFlight === 0) this.#scheduleClose();
   }
 
@@ -554,7 +630,8 @@ export class PipeSocket extends Duplex {
     this.#closeImmediate = undefined;
     const owner = this.#owner;
     this.#owner = undefined;
-    this.emit('close', due.hadError);
+    if (due.hadError === undefined) this.emit('close');
+    else this.emit('close', due.hadError);
     due.queued?.(
       codedError(
         'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
@@ -609,6 +686,22 @@ export class PipeSocket extends Duplex {
     return this;
   }
 
+  /** With `onread`, pausing stops reading (the callback's `false` does too), as `net.Socket`. */
+  override pause(): this {
+    if (this.#onread !== undefined) this.#readLoop = false;
+    return super.pause();
+  }
+
+  /** With `onread`, resuming starts reading again. */
+  override resume(): this {
+    super.resume();
+    if (this.#onread !== undefined && this.#handle !== undefined && !this.#readLoop && !this.destroyed) {
+      this.#readLoop = true;
+      if (!this.#reading) process.nextTick(this.#pump);
+    }
+    return this;
+  }
+
   /** Pending I/O on this socket keeps the process alive (the default). */
   ref(): this {
     this.#refed = true;
@@ -649,12 +742,16 @@ export class PipeSocket extends Duplex {
 
   /** Bytes received so far: each `'data'` event's chunk is counted by the time it is emitted. */
   get bytesRead(): number {
+    // (Undefined on the prototype, as net.Socket's, rather than a TypeError.)
+    if (!(#bytesRead in this)) return undefined as unknown as number;
     return this.#bytesRead;
   }
 
   /** Bytes written so far, including those still queued or waiting for the connect (as `net.Socket`). */
   get bytesWritten(): number {
-    let queued = this.#queuedWrite?.data.length ?? 0;
+    if (!(#bytesDispatched in this)) return undefined as unknown as number;
+    let queued = 0;
+    for (const chunk of this.#queuedWrite?.chunks ?? []) queued += chunk.length;
     const { writableBuffer } = this as unknown as {
       writableBuffer: { chunk: Buffer | string; encoding: BufferEncoding }[];
     };
@@ -665,8 +762,14 @@ export class PipeSocket extends Duplex {
     return this.#bytesDispatched + queued;
   }
 
-  /** Bytes queued to write (`writableLength`; kept for `net.Socket` compatibility). */
-  get bufferSize(): number {
+  /**
+   * Bytes queued to write (`writableLength`; kept for `net.Socket` compatibility): undefined
+   * while the socket has no pipe, as `net.Socket`'s is without a handle.
+   */
+  get bufferSize(): number | undefined {
+    if (!(#handle in this) || this.destroyed || (this.#handle === undefined && !this.#connecting)) {
+      return undefined;
+    }
     return this.writableLength;
   }
 
@@ -699,4 +802,12 @@ export class PipeSocket extends Duplex {
     }
     return this.#peerPid;
   }
+}
+
+/** `onread` as net.Socket takes it: used only when it has a buffer (or a function) and a callback. */
+function usableOnread(onread: PipeSocketOptions['onread']): PipeSocketOptions['onread'] {
+  if (onread === null || typeof onread !== 'object') return undefined;
+  const { buffer, callback } = onread;
+  if (!(buffer instanceof Uint8Array) && typeof buffer !== 'function') return undefined;
+  return typeof callback === 'function' ? onread : undefined;
 }

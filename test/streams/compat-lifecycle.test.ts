@@ -183,6 +183,28 @@ describe.each(impls)('$name', (impl: Impl) => {
     });
   });
 
+  describe('ending first', () => {
+    it("a socket that ended first, then read the peer's end: a write in 'end' returns false, EPIPE to its callback before 'error'", async () => {
+      const { path } = await serve((socket) => {
+        socket.resume();
+        socket.on('end', () => socket.end());
+      });
+      const socket = track(impl.connect(path, () => socket.end()));
+      socket.resume();
+      await once(socket, 'end');
+      let errored = false;
+      socket.on('error', () => (errored = true));
+      const written = new Promise<Error | null | undefined>((resolve) => {
+        expect(socket.write('hello', resolve)).toBe(false);
+      });
+      expect(errored).toBe(false);
+      expect(await written).toMatchObject({
+        code: 'EPIPE',
+        message: 'This socket has been ended by the other party',
+      });
+    });
+  });
+
   describe('server', () => {
     it('listening is true as soon as listen(path) returns; listen then close() at once emits neither listening nor error', async () => {
       const path = uniquePipePath('sync-listen');
