@@ -305,7 +305,6 @@ interface PendingOperation {
 }
 
 const NO_BYTES = new Uint8Array(0);
-const deferInlineWrites = process.platform === 'win32';
 const BUSY_FIRST_DELAY = 1;
 const BUSY_MAX_DELAY = 100;
 const DEFAULT_CLOSE_TIMEOUT = 5000;
@@ -553,11 +552,7 @@ export class Proactor {
       const [value = 0, errno = 0, sysCode = 0] = this.#scratch;
       const error =
         errno === 0 ? undefined : this.#resultError(errno, sysCode, syscall, undefined, undefined);
-      // libuv never finishes a Windows pipe write at once (it fails at once, though), so node:net's
-      // write callbacks there come on a later turn; ours keep that order, a tick later rather
-      // than an I/O later.
-      if (kind === 'send' && deferInlineWrites && error === undefined) process.nextTick(done, value);
-      else done(value, error);
+      done(value, error);
       return;
     }
     this.#operations.set(id, {
