@@ -3,19 +3,10 @@
 // and with node:net on either side. On Linux end() half-closes; on Windows byte pipes cannot, so
 // end() flushes (the peer has read everything) and goes on reading until the peer closes or has
 // been quiet for 50 ms with a read waiting, as libuv does.
-import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { delay, uniquePipePath } from '../helpers.js';
-import {
-  type AnyServer,
-  type AnySocket,
-  closed,
-  type Impl,
-  impls,
-  listening,
-  once,
-  readAll,
-} from './impls.js';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { delay, sha256 } from '../helpers.js';
+import { type AnySocket, compatFixtures, type Impl, impls, once, readAll } from './impls.js';
 
 const isWindows = process.platform === 'win32';
 const [net, ours] = impls as [Impl, Impl];
@@ -27,23 +18,11 @@ const pairs = [
   { name: 'node:net client, proactor server', client: net, server: ours },
 ];
 
-const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
 describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
-  const servers: AnyServer[] = [];
-  const sockets: AnySocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-    for (const server of servers.splice(0)) if (server.listening) await closed(server);
-  });
-
-  async function serve(onConnection: (socket: AnySocket) => void, options: Record<string, unknown> = {}) {
-    const path = uniquePipePath('ending');
-    const server = serverImpl.createServer(options, onConnection);
-    servers.push(server);
-    await listening(server, path);
-    return path;
-  }
+  const fixtures = compatFixtures(serverImpl, 'ending');
+  const { track } = fixtures;
+  const serve = async (onConnection: (socket: AnySocket) => void, options: Record<string, unknown> = {}) =>
+    (await fixtures.serve(onConnection, options)).path;
 
   /** A server that answers each request (a line) with `reply(line)`, `after` ms later, then ends. */
   function answering(reply: (request: string) => string, after = 0) {
@@ -67,8 +46,7 @@ describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
 
   it('L11: end(request), then the whole reply arrives', async () => {
     const path = await answering((request) => `reply to ${request}`.repeat(1000));
-    const socket = client.connect(path);
-    sockets.push(socket);
+    const socket = track(client.connect(path));
     socket.end('ping\n');
     const reply = (await readAll(socket)).toString();
     expect(reply).toBe('reply to ping'.repeat(1000));
@@ -76,8 +54,7 @@ describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
 
   it('L11: a server that answers 20 ms after the request still gets its answer through', async () => {
     const path = await answering((request) => `late ${request}`, 20);
-    const socket = client.connect(path);
-    sockets.push(socket);
+    const socket = track(client.connect(path));
     socket.end('question\n');
     expect((await readAll(socket)).toString()).toBe('late question');
   });
@@ -87,8 +64,7 @@ describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
     const results = await Promise.all(
       Array.from({ length: 64 }, async () => {
         const payload = randomBytes(64 * 1024);
-        const socket = client.connect(path);
-        sockets.push(socket);
+        const socket = track(client.connect(path));
         socket.end(payload);
         const echo = await readAll(socket);
         return sha256(echo) === sha256(payload) && echo.length === payload.length;
@@ -100,8 +76,7 @@ describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
   it('L11: 8 MiB written, then end(): the 8 MiB echo arrives whole', async () => {
     const path = await serve((socket) => socket.pipe(socket));
     const payload = randomBytes(8 * 1024 * 1024);
-    const socket = client.connect(path);
-    sockets.push(socket);
+    const socket = track(client.connect(path));
     const echo = readAll(socket);
     for (let offset = 0; offset < payload.length; offset += 256 * 1024) {
       socket.write(payload.subarray(offset, offset + 256 * 1024));
@@ -112,50 +87,39 @@ describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
     expect(sha256(received)).toBe(sha256(payload));
   });
 
-  it('a client that writes and ends before the server reads still hands over its data (pauseOnConnect, resume 150 ms later)', async () => {
+  /**
+   * A pauseOnConnect server; `client` does its part, then 150 ms later the server resumes and
+   * must receive exactly 'abc', and then the end.
+   */
+  async function handsOverAbc(clientPart: (socket: AnySocket) => Promise<void>): Promise<void> {
     const received: Buffer[] = [];
-    let accepted: AnySocket | undefined;
-    const path = await serve(
-      (socket) => {
-        accepted = socket;
-        socket.on('data', (chunk: Buffer) => received.push(chunk));
-      },
+    const { path, accepted } = await fixtures.serve(
+      (socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)),
       { pauseOnConnect: true },
     );
-    const socket = client.connect(path);
-    sockets.push(socket);
+    const socket = track(client.connect(path));
     socket.on('error', () => undefined);
-    socket.end('abc');
+    await clientPart(socket);
     await delay(150);
-    expect(accepted).toBeDefined();
+    const serverSide = await accepted;
     expect(received).toEqual([]);
-    accepted?.resume();
-    await once(accepted as AnySocket, 'end');
+    serverSide.resume();
+    await once(serverSide, 'end');
     expect(Buffer.concat(received).toString()).toBe('abc');
-  });
+  }
 
-  it('a client that writes and leaves at once still hands over its data (L10 drops only empty connections)', async () => {
-    const received: Buffer[] = [];
-    let accepted: AnySocket | undefined;
-    const path = await serve(
-      (socket) => {
-        accepted = socket;
-        socket.on('data', (chunk: Buffer) => received.push(chunk));
-      },
-      { pauseOnConnect: true },
-    );
-    const socket = client.connect(path);
-    sockets.push(socket);
-    await once(socket, 'connect');
-    await new Promise<void>((resolve) => socket.write('abc', () => resolve()));
-    socket.destroy();
-    await once(socket, 'close');
-    await delay(150);
-    expect(accepted).toBeDefined();
-    accepted?.resume();
-    await once(accepted as AnySocket, 'end');
-    expect(Buffer.concat(received).toString()).toBe('abc');
-  });
+  it('a client that writes and ends before the server reads still hands over its data (pauseOnConnect, resume 150 ms later)', () =>
+    handsOverAbc(async (socket) => {
+      socket.end('abc');
+    }));
+
+  it('a client that writes and leaves at once still hands over its data (L10 drops only empty connections)', () =>
+    handsOverAbc(async (socket) => {
+      await once(socket, 'connect');
+      await new Promise<void>((resolve) => socket.write('abc', () => resolve()));
+      socket.destroy();
+      await once(socket, 'close');
+    }));
 
   // Windows only: there 'finish' means the peer has read everything (libuv flushes before it
   // reports the shutdown); a Linux half-close finishes at once.
@@ -167,8 +131,7 @@ describe.each(pairs)('$name', ({ client, server: serverImpl }) => {
       },
       { pauseOnConnect: true },
     );
-    const socket = client.connect(path);
-    sockets.push(socket);
+    const socket = track(client.connect(path));
     socket.on('error', () => undefined);
     let finishedAt = 0;
     socket.on('finish', () => (finishedAt = performance.now()));

@@ -4,12 +4,12 @@
 // scenario against node:net and against ours, on both platforms.
 import { EventEmitter, getEventListeners } from 'node:events';
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { delay, uniquePipePath } from '../helpers.js';
 import {
-  type AnyServer,
   type AnySocket,
-  closed,
+  closeOf,
+  compatFixtures,
   type Impl,
   impls,
   listening,
@@ -20,30 +20,7 @@ import {
 const isWindows = process.platform === 'win32';
 
 describe.each(impls)('$name', (impl: Impl) => {
-  const servers: AnyServer[] = [];
-  const sockets: AnySocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-    for (const server of servers.splice(0)) if (server.listening) await closed(server);
-  });
-  async function serve(
-    onConnection: (socket: AnySocket) => void = (socket) => socket.pipe(socket),
-    options: Record<string, unknown> = {},
-  ): Promise<{ server: AnyServer; path: string }> {
-    const path = uniquePipePath('life');
-    const server = impl.createServer(options, onConnection);
-    servers.push(server);
-    await listening(server, path);
-    return { server, path };
-  }
-  function track<T extends AnySocket>(socket: T): T {
-    sockets.push(socket);
-    return socket;
-  }
-  /** 'close', whatever came before it (once() would reject on an 'error'). */
-  function closeOf(socket: AnySocket): Promise<boolean> {
-    return new Promise((resolve) => socket.once('close', resolve));
-  }
+  const { serve, track, trackServer } = compatFixtures(impl, 'life');
   async function echoOnce(socket: AnySocket, text = 'ping'): Promise<string> {
     socket.write(text);
     return (await readBytes(socket, text.length)).toString();
@@ -121,7 +98,7 @@ describe.each(impls)('$name', (impl: Impl) => {
 
     it('net.Socket and net.Server also work when called without new', async () => {
       const server = impl.Server((socket: AnySocket) => socket.pipe(socket));
-      servers.push(server);
+      trackServer(server);
       expect(server).toBeInstanceOf(impl.Server);
       const path = uniquePipePath('no-new');
       await listening(server, path);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as ours from '../../lib/index.js';
 import { native } from '../../lib/native.js';
 import { delay, uniquePipePath } from '../helpers.js';
@@ -18,6 +18,8 @@ import {
   type AnyServer,
   type AnySocket,
   closed,
+  closeOf,
+  compatFixtures,
   type Impl,
   impls,
   listening,
@@ -64,53 +66,26 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
 
 describe.each(impls)('$name', (impl: Impl) => {
   const api = (impl.name === 'node:net' ? net : ours) as unknown as Record<string, unknown>;
-  const servers: AnyServer[] = [];
-  const sockets: AnySocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-    for (const server of servers.splice(0)) if (server.listening) await closed(server);
-  });
-  async function serve(
-    onConnection: (socket: Sock) => void = (socket) => socket.pipe(socket),
-    options: Record<string, unknown> = {},
-  ): Promise<{ server: AnyServer; path: string }> {
-    const path = uniquePipePath('node');
-    const server = impl.createServer(options, (socket: Sock) => {
-      sockets.push(socket); // destroyed after the test, so that closing the server never waits
-      onConnection(socket);
-    });
-    servers.push(server);
-    await listening(server, path);
-    return { server, path };
-  }
-  function track(socket: AnySocket): Sock {
-    sockets.push(socket);
-    return socket as Sock;
-  }
+  const fixtures = compatFixtures(impl, 'node');
+  const { trackServer } = fixtures;
+  const track = (socket: AnySocket): Sock => fixtures.track(socket) as Sock;
+  const serve = (
+    onConnection?: (socket: Sock) => void,
+    options?: Record<string, unknown>,
+  ): Promise<{ server: AnyServer; path: string; accepted: Promise<Sock> }> =>
+    fixtures.serve<Sock>(onConnection, options);
   function connect(...args: unknown[]): Sock {
     return track(impl.connect(...args));
-  }
-  /** 'close' and its hadError, whatever came before it. */
-  function closeOf(socket: AnySocket): Promise<boolean> {
-    return new Promise((resolve) => socket.once('close', resolve));
   }
   async function echoOnce(socket: AnySocket, text = 'ping'): Promise<string> {
     socket.write(text);
     return (await readBytes(socket, Buffer.byteLength(text))).toString();
   }
   /** A server whose first accepted socket the promise gives. */
-  async function serveOne(
+  const serveOne = (
     onConnection: (socket: Sock) => void = () => undefined,
     options: Record<string, unknown> = {},
-  ): Promise<{ server: AnyServer; path: string; accepted: Promise<Sock> }> {
-    let resolveAccepted: (socket: Sock) => void = () => undefined;
-    const accepted = new Promise<Sock>((resolve) => (resolveAccepted = resolve));
-    const { server, path } = await serve((socket) => {
-      onConnection(socket);
-      resolveAccepted(socket);
-    }, options);
-    return { server, path, accepted };
-  }
+  ): Promise<{ server: AnyServer; path: string; accepted: Promise<Sock> }> => serve(onConnection, options);
 
   describe('pause, resume and flow', () => {
     it('pause()/resume() before the connect decide whether data flows (test-net-pause-resume-connecting)', async () => {
@@ -565,7 +540,7 @@ describe.each(impls)('$name', (impl: Impl) => {
             resolve();
           });
         });
-        servers.push(server);
+        trackServer(server);
         const path = uniquePipePath('pingpong');
         void listening(server, path).then(() => {
           const client = connect(path);
@@ -863,7 +838,7 @@ describe.each(impls)('$name', (impl: Impl) => {
   describe('listen forms and errors', () => {
     it('the listen callback is a once listener: removed when called, each time (test-net-server-listen-remove-callback)', async () => {
       const server = impl.createServer();
-      servers.push(server);
+      trackServer(server);
       const path = uniquePipePath('once');
       await new Promise<void>((resolve) => server.listen(path, resolve));
       expect(server.listeners('listening')).toHaveLength(0);
@@ -875,9 +850,9 @@ describe.each(impls)('$name', (impl: Impl) => {
     it('a closed server listens again on the same path, and serves (test-net-server-call-listen-multiple-times)', async () => {
       const { server, path } = await serve();
       expect(await echoOnce(connect(path))).toBe('ping');
-      for (const socket of sockets.splice(0)) socket.destroy();
+      fixtures.destroySockets();
       await closed(server);
-      servers.push(server);
+      trackServer(server);
       await listening(server, path);
       expect(server.listening).toBe(true);
       expect(await echoOnce(connect(path))).toBe('ping');
@@ -889,7 +864,7 @@ describe.each(impls)('$name', (impl: Impl) => {
       async () => {
         const { path: taken } = await serve();
         const server = impl.createServer((socket: Sock) => socket.pipe(socket));
-        servers.push(server);
+        trackServer(server);
         server.listen(taken);
         const [error] = await once<[Err]>(server, 'error');
         expect(error.code).toBe('EADDRINUSE');
@@ -939,7 +914,7 @@ describe.each(impls)('$name', (impl: Impl) => {
       async () => {
         const path = uniquePipePath('mode');
         const server = impl.createServer();
-        servers.push(server);
+        trackServer(server);
         server.listen({ path, readableAll: true, writableAll: true });
         await once(server, 'listening');
         expect(statSync(path).mode & 0o006).toBe(0o006);

@@ -1,12 +1,13 @@
 // The same scenarios against node:net and against ours: where node:net's behaviour for pipes is
 // defined, ours must match it (on the platform's terms where node:net's own differ).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { native } from '../../lib/native.js';
 import { delay, uniquePipePath } from '../helpers.js';
 import {
   type AnyServer,
   type AnySocket,
   closed,
+  compatFixtures,
   type Impl,
   impls,
   listening,
@@ -20,27 +21,7 @@ import {
 const isWindows = process.platform === 'win32';
 
 describe.each(impls)('$name', (impl: Impl) => {
-  const servers: AnyServer[] = [];
-  const sockets: AnySocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-    for (const server of servers.splice(0)) if (server.listening) await closed(server);
-  });
-  /** An echo server (or one with `onConnection`), listening. */
-  async function serve(
-    onConnection: (socket: AnySocket) => void = (socket) => socket.pipe(socket),
-    options: Record<string, unknown> = {},
-  ): Promise<{ server: AnyServer; path: string }> {
-    const path = uniquePipePath('compat');
-    const server = impl.createServer(options, onConnection);
-    servers.push(server);
-    await listening(server, path);
-    return { server, path };
-  }
-  function track<T extends AnySocket>(socket: T): T {
-    sockets.push(socket);
-    return socket;
-  }
+  const { serve, track, trackServer } = compatFixtures(impl, 'compat');
   async function echoOnce(socket: AnySocket): Promise<string> {
     socket.write('ping');
     const reply = await readBytes(socket, 4);
@@ -59,7 +40,7 @@ describe.each(impls)('$name', (impl: Impl) => {
     ])('%s', async (_name, listen) => {
       const path = uniquePipePath('shape');
       const server = impl.createServer((socket: AnySocket) => socket.pipe(socket));
-      servers.push(server);
+      trackServer(server);
       await new Promise<void>((resolve) => listen(server, path, resolve));
       expect(server.listening).toBe(true);
       const client = track(impl.connect(path));
@@ -74,7 +55,7 @@ describe.each(impls)('$name', (impl: Impl) => {
       ]) {
         const path = uniquePipePath('create');
         const server = make();
-        servers.push(server);
+        trackServer(server);
         await listening(server, path);
         expect(await echoOnce(track(impl.connect(path)))).toBe('ping');
       }
@@ -262,7 +243,7 @@ describe.each(impls)('$name', (impl: Impl) => {
     it('listening twice throws ERR_SERVER_ALREADY_LISTEN', async () => {
       const path = uniquePipePath('twice');
       const server = impl.createServer();
-      servers.push(server);
+      trackServer(server);
       server.listen(path);
       expect(() => server.listen(uniquePipePath('twice'))).toThrow(
         expect.objectContaining({ code: 'ERR_SERVER_ALREADY_LISTEN' }),

@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createMessageConnection,
   type MessageConnection,
@@ -18,17 +18,8 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
-import { delay, sha256, uniquePipePath } from '../helpers.js';
-import {
-  type AnyServer,
-  type AnySocket,
-  closed,
-  type Impl,
-  impls,
-  listening,
-  once,
-  readAll,
-} from './impls.js';
+import { delay, sha256 } from '../helpers.js';
+import { type AnySocket, compatFixtures, type Impl, impls, once, readAll } from './impls.js';
 
 /** Rejects, naming what stalled and how far it got, if `promise` has not settled within `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: string, progress?: () => string): Promise<T> {
@@ -108,36 +99,8 @@ function multiByteText(lines: number): string[] {
 }
 
 describe.each(impls)('$name', (impl: Impl) => {
-  const servers: AnyServer[] = [];
-  const sockets: AnySocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-    for (const server of servers.splice(0)) if (server.listening) await closed(server);
-  });
-  function track<T extends AnySocket>(socket: T): T {
-    sockets.push(socket);
-    return socket;
-  }
-  /**
-   * A pipe server whose connections (tracked, so they are destroyed after the test) go to
-   * `onConnection`; `accepted` resolves with the first one.
-   */
-  async function serve(
-    onConnection: (socket: AnySocket) => void,
-    options: Record<string, unknown> = {},
-  ): Promise<{ server: AnyServer; path: string; accepted: Promise<AnySocket> }> {
-    const path = uniquePipePath('libs');
-    let resolveAccepted: (socket: AnySocket) => void = () => undefined;
-    const accepted = new Promise<AnySocket>((resolve) => (resolveAccepted = resolve));
-    const server = impl.createServer(options, (socket: AnySocket) => {
-      track(socket);
-      onConnection(socket);
-      resolveAccepted(socket);
-    });
-    servers.push(server);
-    await listening(server, path);
-    return { server, path, accepted };
-  }
+  // Every connection is tracked, so it is destroyed after the test.
+  const { serve, track } = compatFixtures(impl, 'libs');
 
   describe('node:http', () => {
     /** An http.Server fed the pipe server's connections: echoes the body, with its hash and size. */
