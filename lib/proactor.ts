@@ -626,8 +626,9 @@ export class Proactor {
 
   /**
    * Half-close: this end will write no more and the peer reads end of stream, while reads here
-   * go on. Linux: `shutdown(SHUT_WR)`. Windows byte-mode pipes cannot half-close: `ENOTSUP`
-   * (flush, then close instead — as Node does on Windows).
+   * go on. Linux: `shutdown(SHUT_WR)`. Windows byte-mode pipes cannot half-close: `ENOTSUP`.
+   * There, as libuv does, `flush()` and keep reading until the peer closes or goes quiet (what
+   * `PipeSocket.end()` does), then close.
    */
   shutdownWrite(handle: PipeHandle): void {
     this.#validateHandle(handle, 'handle');
