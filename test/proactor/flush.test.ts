@@ -102,10 +102,12 @@ describe('flush', () => {
       await own.send(client, Buffer.from('unread'));
       flushes.push(own.flush(client));
     }
+    // Watched from the start: they reject while close() runs.
+    const settled = Promise.allSettled(flushes);
     await delay(50);
     const report = await own.close({ timeout: 2000 });
     expect(report).toMatchObject({ timedOut: false, pending: 0 });
-    for (const result of await Promise.allSettled(flushes)) expect(result.status).toBe('rejected');
+    for (const result of await settled) expect(result.status).toBe('rejected');
   });
 });
 
