@@ -8,8 +8,13 @@ import { uniquePipePath } from '../helpers.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/teardown-worker.mjs', import.meta.url));
 
-function runWorker(mode: string): { messages: unknown[]; worker: Worker; exited: Promise<number> } {
-  const worker = new Worker(fixture, { workerData: { mode, path: uniquePipePath(`teardown-${mode}`) } });
+function runWorker(
+  mode: string,
+  flush = false,
+): { messages: unknown[]; worker: Worker; exited: Promise<number> } {
+  const worker = new Worker(fixture, {
+    workerData: { mode, flush, path: uniquePipePath(`teardown-${mode}`) },
+  });
   const messages: unknown[] = [];
   worker.on('message', (message) => messages.push(message));
   const exited = new Promise<number>((resolve, reject) => {
@@ -19,19 +24,22 @@ function runWorker(mode: string): { messages: unknown[]; worker: Worker; exited:
   return { messages, worker, exited };
 }
 
-describe('environment teardown', () => {
+describe.each([
+  ['a read', false],
+  ['a read and a flush nobody will answer', true],
+])('environment teardown with %s pending', (_what, flush) => {
   it.each([
-    ['ends with an unref’d read pending', 'pending'],
+    ['ends with its handles unref’d', 'pending'],
     ['closes its proactor and ends at once', 'closed'],
-    ['calls process.exit with a read pending', 'exit'],
+    ['calls process.exit', 'exit'],
   ])('a worker thread that %s exits cleanly', async (_name, mode) => {
-    const { messages, exited } = runWorker(mode);
+    const { messages, exited } = runWorker(mode, flush);
     expect(await exited).toBe(0);
     expect(messages).toEqual([{ received: 'ping' }]);
   });
 
   it('a worker thread terminated while its proactor waits exits cleanly', async () => {
-    const { messages, worker, exited } = runWorker('pending-ref');
+    const { messages, worker, exited } = runWorker('pending-ref', flush);
     await new Promise<void>((resolve) => worker.once('message', () => resolve()));
     expect(await worker.terminate()).toBe(1);
     expect(await exited).toBe(1);
