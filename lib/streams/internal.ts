@@ -27,7 +27,6 @@ export function listenError(error: unknown, path: string): unknown {
   if (!(error instanceof Error) || typeof system.code !== 'string' || typeof system.errno !== 'number') {
     return error;
   }
-  if (system.syscall === 'listen' && system.address === path) return error; // shaped already
   const description = getSystemErrorMap().get(system.errno)?.[1];
   error.message = `listen ${system.code}${description ? `: ${description}` : ''} ${path}`;
   system.syscall = 'listen';

@@ -109,21 +109,27 @@ export class Server extends EventEmitter implements ConnectionOwner {
     this.#pipeName = config.path;
     const generation = ++this.#generation;
     // As node:net for pipes: bound before listen() returns, 'listening' (or 'error') after.
-    let first: PipeHandle;
-    try {
-      const problem = windowsPipePathProblem(config.path);
-      if (problem !== undefined) {
-        throw invalidPipePath(
-          listenError(systemErrorByName('EACCES', 'listen'), config.path) as Error,
-          problem,
-        );
+    let first: PipeHandle | undefined;
+    let failure: unknown;
+    const problem = windowsPipePathProblem(config.path);
+    if (problem !== undefined) {
+      failure = systemErrorByName('EACCES', 'listen'); // what libuv says for a name that is no pipe
+    } else {
+      try {
+        first = this.#proactor.createPipeInstanceSync(config.path, {
+          ...config.instanceOptions,
+          first: true,
+        });
+      } catch (error) {
+        // As libuv on Unix: a bind that finds no such directory is reported as EACCES.
+        failure =
+          (error as { code?: string }).code === 'ENOENT' ? systemErrorByName('EACCES', 'listen') : error;
       }
-      first = this.#proactor.createPipeInstanceSync(config.path, { ...config.instanceOptions, first: true });
-    } catch (error) {
-      // As libuv on Unix: a bind that finds no such directory is reported as EACCES.
-      const reported =
-        (error as { code?: string }).code === 'ENOENT' ? systemErrorByName('EACCES', 'listen') : error;
-      process.nextTick(() => this.emit('error', listenError(reported, config.path)));
+    }
+    if (first === undefined) {
+      const reported = listenError(failure, config.path);
+      if (problem !== undefined) invalidPipePath(reported as Error, problem);
+      process.nextTick(() => this.emit('error', reported));
       return this;
     }
     this.#state = 'listening';

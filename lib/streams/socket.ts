@@ -311,17 +311,17 @@ export class PipeSocket extends Duplex {
     }
     this.#reading = true;
     this.#inFlight++;
-    if (this.#onread !== undefined && (this.#hasReceivedData || this.#dataWaiting)) {
+    if (this.#hasReceivedData || this.#dataWaiting) {
       this.#dataWaiting = false;
-      const { buffer } = this.#onread;
-      const target = typeof buffer === 'function' ? buffer() : buffer;
-      this.#onreadBuffer = target;
-      this.#proactor[kIo]('recv', handle, target, this.#onReadInto);
-    } else if (this.#hasReceivedData || this.#dataWaiting) {
-      this.#dataWaiting = false;
-      const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
       // Finishes at once when the data is there (most reads of a busy connection).
-      this.#proactor[kIo]('recv', handle, buffer, this.#onRecv);
+      if (this.#onread === undefined) {
+        const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
+        this.#proactor[kIo]('recv', handle, buffer, this.#onRecv);
+      } else {
+        const { buffer } = this.#onread;
+        this.#onreadBuffer = typeof buffer === 'function' ? buffer() : buffer;
+        this.#proactor[kIo]('recv', handle, this.#onreadBuffer, this.#onReadInto);
+      }
     } else {
       // Until the first data, wait with no buffer (a zero-byte read), so a connection that
       // never talks, or closes at once, holds no read buffer. The read that follows finds it.
@@ -338,10 +338,7 @@ export class PipeSocket extends Duplex {
   };
 
   #onRecv = (n: number, error?: Error): void => {
-    if (this.#readSettled()) return;
-    if (error !== undefined) return this.#onReadError(error);
-    if (this.destroyed) return this.#stopReading();
-    if (n === 0) return this.#endOfStream();
+    if (!this.#received(n, error)) return;
     const buffer = this.#readBuffer as Buffer;
     let chunk: Buffer;
     if (n < buffer.length >>> 2) {
@@ -352,32 +349,45 @@ export class PipeSocket extends Duplex {
       chunk = buffer.subarray(0, n);
       this.#readBuffer = undefined;
     }
-    // A connection that has delivered data will likely deliver more: from now on read
-    // straight into the buffer (one operation per read, not two).
-    this.#hasReceivedData = true;
-    this.#touch();
-    // Counted as it is delivered: when flowing, each 'data' sees bytesRead include its chunk.
-    this.#bytesRead += n;
     if (!this.push(chunk)) this.#readLoop = false; // backpressure: no new read (L6)
     this.#pump();
   };
 
   // A read into the `onread` buffer: handed to its callback, which may pause reading (false).
   #onReadInto = (n: number, error?: Error): void => {
-    if (this.#readSettled()) return;
     const buffer = this.#onreadBuffer as Uint8Array;
     this.#onreadBuffer = undefined;
-    if (error !== undefined) return this.#onReadError(error);
-    if (this.destroyed) return this.#stopReading();
-    if (n === 0) return this.#endOfStream();
-    this.#hasReceivedData = true;
-    this.#touch();
-    this.#bytesRead += n;
+    if (!this.#received(n, error)) return;
     if ((this.#onread as NonNullable<PipeSocketOptions['onread']>).callback(n, buffer) === false) {
       this.#readLoop = false;
     }
     this.#pump();
   };
+
+  // What every read's callback does first. True when it brought `n` bytes to deliver (counted
+  // already); otherwise the read is over: stale, failed, ended, or the socket is gone.
+  #received(n: number, error: Error | undefined): boolean {
+    if (this.#readSettled()) return false;
+    if (error !== undefined) {
+      this.#onReadError(error);
+      return false;
+    }
+    if (this.destroyed) {
+      this.#stopReading();
+      return false;
+    }
+    if (n === 0) {
+      this.#endOfStream();
+      return false;
+    }
+    // A connection that has delivered data will likely deliver more: from now on read
+    // straight into the buffer (one operation per read, not two).
+    this.#hasReceivedData = true;
+    this.#touch();
+    // Counted as it is delivered: when flowing, each 'data' sees bytesRead include its chunk.
+    this.#bytesRead += n;
+    return true;
+  }
 
   // A read called back. True when it was a read of a connection this socket has since left: it
   // is done with, and the new connection may start its own.
