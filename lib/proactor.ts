@@ -550,10 +550,8 @@ export class Proactor {
             : this.#native.recv(handle.id, NO_BYTES, 0, 0);
     if (id === 0) {
       const [value = 0, errno = 0, sysCode = 0] = this.#scratch;
-      const error =
-        errno === 0 ? undefined : this.#resultError(errno, sysCode, syscall, undefined, undefined);
-      done(value, error);
-      return;
+      if (errno !== 0) return done(0, this.#resultError(errno, sysCode, syscall, undefined, undefined));
+      return done(value);
     }
     this.#operations.set(id, {
       settle: (value, errno, sysCode) => {
