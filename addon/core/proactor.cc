@@ -33,7 +33,7 @@ struct Proactor::Mailbox final : CompletionSink {
 
   void Post(std::vector<RawEvent>&& batch) override { queue.Post(std::move(batch)); }
   void DeliverNow(std::vector<RawEvent>&& batch) override {
-    if (owner != nullptr) owner->DeliverNow(std::move(batch));
+    if (owner != nullptr) owner->Deliver(owner->env_, std::move(batch));
   }
 };
 
@@ -93,14 +93,10 @@ SysError Proactor::Open() {
   return error;
 }
 
-void Proactor::CallJs(Napi::Env env, Napi::Function callback, Mailbox* mailbox, std::nullptr_t*) {
+void Proactor::CallJs(Napi::Env env, Napi::Function, Mailbox* mailbox, std::nullptr_t*) {
+  // No env: Node is tearing the threadsafe function down, and nothing may reach JS.
   if (env == nullptr || mailbox == nullptr || mailbox->owner == nullptr) return;
-  try {
-    mailbox->owner->Deliver(env, callback);
-  } catch (const Napi::Error& error) {
-    // A throw from the JS batch handler: surface it as Node surfaces a throw from any callback.
-    error.ThrowAsJavaScriptException();
-  }
+  mailbox->owner->Deliver(env, {});
 }
 
 void Proactor::Register(const std::shared_ptr<Handle>& handle) {
@@ -116,9 +112,10 @@ void Proactor::Count(Operation& op, bool on) {
   if (on == op.counted) return;
   op.counted = on;
   if (on) {
-    if (live_++ == 0) tsfn_.Ref(env_);
+    // Plain calls (they cannot fail on a live function): Count also runs inside Deliver.
+    if (live_++ == 0) napi_ref_threadsafe_function(env_, tsfn_);
   } else {
-    if (--live_ == 0 && !shutDown_) tsfn_.Unref(env_);
+    if (--live_ == 0 && !shutDown_) napi_unref_threadsafe_function(env_, tsfn_);
   }
 }
 
@@ -284,49 +281,74 @@ void Proactor::Collect(const std::vector<RawEvent>& events) {
   }
 }
 
-Napi::Float64Array Proactor::TakeReady(Napi::Env env) {
-  if (ready_.empty()) return Napi::Float64Array();
-  auto batch = Napi::Float64Array::New(env, ready_.size());
-  std::memcpy(batch.Data(), ready_.data(), ready_.size() * sizeof(double));
-  ready_.clear();
-  batches_++;
-  return batch;
-}
-
-void Proactor::Deliver(Napi::Env env, Napi::Function callback) {
-  Collect(mailbox_->queue.Drain());
-  if (ready_.empty()) return;
-  Napi::HandleScope scope(env);
-  Napi::Float64Array batch = TakeReady(env);
-  if (!callback.IsEmpty()) callback.Call({batch});
-}
-
-void Proactor::DeliverNow(std::vector<RawEvent>&& events) {
+// Delivery, the one place where results reach JS. Its rule:
+//  - Once the environment is stopping, nothing reaches JS: the batch is dropped quietly. Node
+//    still turns the loop while it tears an environment down (a worker's terminate() or
+//    process.exit(), the end of the main thread), and it may call us then; from that point every
+//    Node-API call that would run JS fails, and a failure with no exception pending is read as
+//    exactly that. The operations are finished already, so nothing is left pending; memory the
+//    OS may still write into is kept by Shutdown (L1).
+//  - No exception crosses the Node-API boundary, and none escapes to the OS: only plain
+//    Node-API calls here, each status checked, and C++ exceptions stop in this function.
+//  - A throw from JS (a user's callback, run inside the batch) surfaces as any callback's throw
+//    in Node does: as 'uncaughtException', and the process dies of it if nothing handles it.
+void Proactor::Deliver(napi_env env, std::vector<RawEvent>&& events) {
   if (shutDown_) return;
-  // Called from libuv, where no exception may go: every failure ends here.
   try {
     Collect(mailbox_->queue.Drain());  // posted earlier (cancellations): first
     Collect(events);
-    if (ready_.empty()) return;
-    Napi::HandleScope scope(env_);
-    Napi::Float64Array batch = TakeReady(env_);
-    napi_value argv[] = {batch};
-    napi_value result = nullptr;
-    // As a callback from Node's own I/O: async hooks see it, and promise reactions and
-    // process.nextTick callbacks run before the loop goes on.
-    const napi_status status =
-        napi_make_callback(env_, asyncContext_, env_.Global(), onBatch_.Value(), 1, argv, &result);
-    bool pending = false;
-    if (status != napi_ok && napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
-      napi_value error = nullptr;
-      napi_get_and_clear_last_exception(env_, &error);
-      napi_fatal_exception(env_, error);  // 'uncaughtException', as for any throwing callback
-    }
-  } catch (const Napi::Error& error) {
-    napi_fatal_exception(env_, error.Value());
   } catch (...) {
-    napi_fatal_error("proactor", NAPI_AUTO_LENGTH, "failed to deliver completions", NAPI_AUTO_LENGTH);
+    // An allocation failed while gathering results. What was gathered goes to JS; the rest is
+    // lost with the memory, as anything else would be in an out-of-memory Node.
   }
+  DeliverReady(env);
+}
+
+void Proactor::DeliverReady(napi_env env) {
+  if (ready_.empty()) return;
+  napi_handle_scope scope = nullptr;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    ready_.clear();
+    return;
+  }
+  CallOnBatch(env);
+  napi_close_handle_scope(env, scope);
+}
+
+// ready_ is empty afterwards: handed to JS, or dropped. It is emptied before JS runs, which may
+// close this proactor and so deliver again from inside the call.
+
+void Proactor::CallOnBatch(napi_env env) {
+  const size_t bytes = ready_.size() * sizeof(double);
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  napi_value batch = nullptr;
+  napi_value onBatch = nullptr;
+  napi_value global = nullptr;
+  napi_value result = nullptr;
+  if (napi_create_arraybuffer(env, bytes, &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, ready_.size(), buffer, 0, &batch) != napi_ok ||
+      napi_get_reference_value(env, onBatch_, &onBatch) != napi_ok || onBatch == nullptr ||
+      napi_get_global(env, &global) != napi_ok) {
+    ready_.clear();
+    return ReportFailure(env);
+  }
+  std::memcpy(data, ready_.data(), bytes);
+  ready_.clear();
+  batches_++;
+  // As a callback from Node's own I/O: async hooks see it, and promise reactions and
+  // process.nextTick callbacks run before the loop goes on.
+  if (napi_make_callback(env, asyncContext_, global, onBatch, 1, &batch, &result) != napi_ok) {
+    ReportFailure(env);
+  }
+}
+
+void Proactor::ReportFailure(napi_env env) {
+  bool pending = false;
+  napi_value error = nullptr;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;  // stopping: drop
+  if (napi_get_and_clear_last_exception(env, &error) != napi_ok) return;
+  napi_fatal_exception(env, error);  // 'uncaughtException', as for any throwing callback
 }
 
 std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
@@ -335,7 +357,12 @@ std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
   shutDown_ = true;
   backend_->StopPoller([teardown = teardown_] { teardown->Release(); });
   if (deliver) {
-    Deliver(env_, onBatch_.Value());
+    try {
+      Collect(mailbox_->queue.Drain());
+    } catch (...) {
+      // As in Deliver: what was gathered still goes to JS.
+    }
+    DeliverReady(env_);
   } else {
     for (const RawEvent& event : mailbox_->queue.Drain()) {
       auto it = byToken_.find(event.token);

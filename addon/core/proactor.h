@@ -83,13 +83,16 @@ class Proactor {
   // Drops a finished operation from every table, which frees it.
   void Forget(Operation* op);
   bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
-  void Deliver(Napi::Env env, Napi::Function callback);
-  // From a libuv callback: `events`, and anything queued, to JS now (see CompletionSink).
-  void DeliverNow(std::vector<RawEvent>&& events);
+  // From the threadsafe function or a libuv callback (no JS on the stack): anything queued, then
+  // `events`, to JS now, under the rule written above its definition.
+  void Deliver(napi_env env, std::vector<RawEvent>&& events);
+  void DeliverReady(napi_env env);
+  void CallOnBatch(napi_env env);
+  // After a failed Node-API call: a pending JS exception becomes 'uncaughtException'; with none,
+  // the environment is stopping, and nothing more is done.
+  static void ReportFailure(napi_env env);
   // Turns raw events into results, appended to ready_.
   void Collect(const std::vector<RawEvent>& events);
-  // ready_ as one Float64Array of quads (empty when nothing is ready), and ready_ cleared.
-  Napi::Float64Array TakeReady(Napi::Env env);
   void Finish(Operation* op, Outcome&& outcome);
   void Register(const std::shared_ptr<Handle>& handle);
   void Count(Operation& op, bool on);
