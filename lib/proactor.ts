@@ -310,6 +310,10 @@ const BUSY_MAX_DELAY = 100;
 const DEFAULT_CLOSE_TIMEOUT = 5000;
 
 const liveProactors = new Set<Proactor>();
+
+function rethrow(error: unknown): never {
+  throw error;
+}
 let closedUnexpected = 0;
 
 /**
@@ -807,7 +811,12 @@ export class Proactor {
     return { timedOut, pending: operations.length, operations };
   }
 
+  // One call per batch of completions. A callback that throws (a user's 'data' handler, run
+  // from a read's completion) must not cost the other operations of the batch their results:
+  // each is settled, and then the first throw goes on to Node, which reports it as it reports a
+  // throw from any callback ('uncaughtException'); any later ones follow it, one per tick.
   #onBatch(batch: Float64Array): void {
+    let thrown: { error: unknown } | undefined;
     for (let i = 0; i + 3 < batch.length; i += 4) {
       const id = batch[i] as number;
       const operation = this.#operations.get(id);
@@ -816,9 +825,15 @@ export class Proactor {
         continue;
       }
       this.#operations.delete(id); // L3: finished means forgotten
-      operation.settle(batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as number);
+      try {
+        operation.settle(batch[i + 1] as number, batch[i + 2] as number, batch[i + 3] as number);
+      } catch (error) {
+        if (thrown === undefined) thrown = { error };
+        else process.nextTick(rethrow, error);
+      }
     }
     if (this.#operations.size === 0) this.#drained?.();
+    if (thrown !== undefined) throw thrown.error;
   }
 
   /**

@@ -282,16 +282,22 @@ export class PipeSocket extends Duplex {
   #pump = (): void => {
     if (this.#pumping) return;
     this.#pumping = true;
+    let completed = false;
     try {
       for (let inline = 0; this.#readLoop && !this.#reading; inline++) {
         if (inline === INLINE_READS) {
+          completed = true;
           setImmediate(this.#pump);
           return;
         }
         this.#startRead();
       }
+      completed = true;
     } finally {
       this.#pumping = false;
+      // A read that finished at once ran a callback that threw ('data'): the throw goes on to
+      // Node, and reading goes on after it, as net.Socket's does.
+      if (!completed) process.nextTick(this.#pump);
     }
     if (this.#reading) this.#armEofTimer();
   };
@@ -349,8 +355,13 @@ export class PipeSocket extends Duplex {
       chunk = buffer.subarray(0, n);
       this.#readBuffer = undefined;
     }
-    if (!this.push(chunk)) this.#readLoop = false; // backpressure: no new read (L6)
-    this.#pump();
+    try {
+      if (!this.push(chunk)) this.#readLoop = false; // backpressure: no new read (L6)
+    } finally {
+      // Even when a 'data' handler threw: as net.Socket, the socket goes on reading for a
+      // program that survives the throw ('uncaughtException'). Inside #pump, #pump does it.
+      this.#pump();
+    }
   };
 
   // A read into the `onread` buffer: handed to its callback, which may pause reading (false).
@@ -358,10 +369,13 @@ export class PipeSocket extends Duplex {
     const buffer = this.#onreadBuffer as Uint8Array;
     this.#onreadBuffer = undefined;
     if (!this.#received(n, error)) return;
-    if ((this.#onread as NonNullable<PipeSocketOptions['onread']>).callback(n, buffer) === false) {
-      this.#readLoop = false;
+    try {
+      if ((this.#onread as NonNullable<PipeSocketOptions['onread']>).callback(n, buffer) === false) {
+        this.#readLoop = false;
+      }
+    } finally {
+      this.#pump(); // as in #onRecv
     }
-    this.#pump();
   };
 
   // What every read's callback does first. True when it brought `n` bytes to deliver (counted
