@@ -1,5 +1,6 @@
 // Shared test helpers: unique pipe names, connected pairs, and small waits.
 import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { pipePath } from '../lib/pipe-path.js';
 import type { PipeHandle, Proactor } from '../lib/proactor.js';
 
@@ -60,3 +61,44 @@ export async function settledWithin<T>(
     clearTimeout(timer);
   }
 }
+
+export interface FixtureRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node test/fixtures/<name> ...args` to its end (killed after `timeout` ms). */
+export async function runFixture(
+  name: string,
+  args: string[],
+  timeout = 60_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<FixtureRun> {
+  const { spawn } = await import('node:child_process');
+  const script = new URL(`fixtures/${name}`, import.meta.url);
+  const child = spawn(process.execPath, [fileURLToPath(script), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  });
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr };
+}
+
+/**
+ * What a process that took the host down leaves on stderr: Node's fatal errors, aborts, a C++
+ * exception that escaped, Node-API's warning for an exception it swallowed, the sanitizers'
+ * reports, and Wine's report of an exception that reached the OS.
+ */
+export const HOST_CRASH =
+  /FATAL ERROR|Abort|terminate called|DEP0168|N-API callback exception|Segmentation fault|AddressSanitizer|runtime error:|Unhandled exception|unhandled exception/;

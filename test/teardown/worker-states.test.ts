@@ -27,22 +27,25 @@ function runWorker(
 describe.each([
   ['a read', false],
   ['a read and a flush nobody will answer', true],
-])('environment teardown with %s pending', (_what, flush) => {
-  it.each([
-    ['ends with its handles unref’d', 'pending'],
-    ['closes its proactor and ends at once', 'closed'],
-    ['calls process.exit', 'exit'],
-  ])('a worker thread that %s exits cleanly', async (_name, mode) => {
-    const { messages, exited } = runWorker(mode, flush);
-    expect(await exited).toBe(0);
-    expect(messages).toEqual([{ received: 'ping' }]);
-  });
+])(
+  'environment teardown with %s pending: nothing reaches JS once the worker is stopping, and the process lives on',
+  (_what, flush) => {
+    it.each([
+      ['ends with its handles unref’d', 'pending'],
+      ['closes its proactor and ends at once', 'closed'],
+      ['calls process.exit', 'exit'],
+    ])('a worker thread that %s exits cleanly', async (_name, mode) => {
+      const { messages, exited } = runWorker(mode, flush);
+      expect(await exited).toBe(0);
+      expect(messages).toEqual([{ received: 'ping' }]);
+    });
 
-  it('a worker thread terminated while its proactor waits exits cleanly', async () => {
-    const { messages, worker, exited } = runWorker('pending-ref', flush);
-    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
-    expect(await worker.terminate()).toBe(1);
-    expect(await exited).toBe(1);
-    expect(messages).toEqual([{ received: 'ping' }]);
-  });
-});
+    it('a worker thread terminated while its proactor waits exits cleanly', async () => {
+      const { messages, worker, exited } = runWorker('pending-ref', flush);
+      await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      expect(await worker.terminate()).toBe(1);
+      expect(await exited).toBe(1);
+      expect(messages).toEqual([{ received: 'ping' }]);
+    });
+  },
+);
