@@ -339,7 +339,7 @@ Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
   const DWORD error = StatusToWin32(op.overlapped.Internal);
   if (IsWait(op.kind)) {
     if (error != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
-    ThreadPoolWaits::ReleaseFired(op);
+    threadPoolWaits_.ReleaseFired(op);
     if (op.kind == OpKind::kWaitHandle) return Outcome{1, {}, nullptr};
     DWORD code = 0;
     if (!::GetExitCodeProcess(op.waitObject.Get(), &code)) return Outcome{0, LastWin32Error(), nullptr};

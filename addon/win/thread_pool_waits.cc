@@ -29,12 +29,14 @@ SysError ThreadPoolWaits::Arm(WinOperation& op) {
     return LastWin32Error();
   }
   op.registration = registration;
+  registered_.insert(&op);
   return {};
 }
 
 void ThreadPoolWaits::Cancel(WinOperation& op) {
   int armed = kArmed;
   if (!op.waitState.compare_exchange_strong(armed, kCancelled)) return;
+  registered_.erase(&op);  // the unregisterer's now
   std::lock_guard<std::mutex> lock(mutex_);
   if (!unregisterer_.joinable()) unregisterer_ = std::thread([this] { Run(); });
   cancelled_.push_back(&op);
@@ -43,6 +45,7 @@ void ThreadPoolWaits::Cancel(WinOperation& op) {
 
 void ThreadPoolWaits::ReleaseFired(WinOperation& op) {
   // The callback has posted and touches nothing more; this only frees the registration.
+  registered_.erase(&op);
   if (op.registration != nullptr) ::UnregisterWaitEx(op.registration, nullptr);
   op.registration = nullptr;
 }
@@ -72,6 +75,16 @@ void ThreadPoolWaits::Stop() {
   }
   wake_.notify_one();
   if (unregisterer_.joinable()) unregisterer_.join();
+  for (WinOperation* op : registered_) {
+    // A callback that has not started finds the wait cancelled and posts nothing; one that
+    // fired has posted (its packet is dequeued before the port closes) or is posting, and the
+    // blocking unregister waits for it to return.
+    int armed = kArmed;
+    op->waitState.compare_exchange_strong(armed, kCancelled);
+    ::UnregisterWaitEx(op->registration, INVALID_HANDLE_VALUE);
+    op->registration = nullptr;
+  }
+  registered_.clear();
 }
 
 }  // namespace proactor

@@ -10,12 +10,18 @@
 // core when that packet is consumed, when we know the callback has run or never will.
 // (asyncio's answer, a second wait on an unregister event, needs a second registration per
 // cancel; one thread is simpler and costs nothing until the first cancel.)
+//
+// Stopping (environment teardown, or close() with waits left). A wait still armed would fire
+// later, from the pool, and post to a port that is closed by then, or whose handle value a new
+// port has taken. Stop unregisters every armed wait, blocking until a callback that is running
+// returns, so nothing posts afterwards; the records stay the core's (L1).
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "core/types.h"
 #include "win/win_types.h"
@@ -34,8 +40,9 @@ class ThreadPoolWaits {
   // JS thread. A no-op when the callback already fired (its packet is on the way, L5).
   void Cancel(WinOperation& op);
   // JS thread, when the packet of a fired wait is consumed: releases the registration.
-  static void ReleaseFired(WinOperation& op);
-  // Finishes pending unregistrations (their packets are posted) and joins the thread.
+  void ReleaseFired(WinOperation& op);
+  // JS thread. Finishes pending unregistrations (their packets are posted), joins the thread,
+  // and unregisters every wait still armed: after it, no callback of ours runs or posts.
   void Stop();
 
  private:
@@ -44,6 +51,7 @@ class ThreadPoolWaits {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<WinOperation*> cancelled_;
+  std::unordered_set<WinOperation*> registered_;  // JS thread only: registrations not yet released
   std::thread unregisterer_;
   bool stopping_ = false;
 };

@@ -7,10 +7,10 @@ import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HOST_CRASH, runFixture, uniquePipePath } from '../helpers.js';
 
-async function runShape(shape: string, impl: 'ours' | 'net' = 'ours', env: NodeJS.ProcessEnv = {}) {
+async function runShape(shape: string, impl: 'ours' | 'net' = 'ours') {
   const path = uniquePipePath(`exit-${shape}`);
   try {
-    return await runFixture('exit-shapes.mjs', [shape, path, impl], 20_000, env);
+    return await runFixture('exit-shapes.mjs', [shape, path, impl], 20_000);
   } finally {
     if (process.platform !== 'win32') rmSync(path, { force: true });
   }
@@ -28,16 +28,6 @@ describe('a process that ends with work in flight: nothing reaches JS once it is
     expect(run.stderr).toBe('');
     expect({ code: run.code, signal: run.signal }).toEqual({ code, signal: null });
   });
-
-  // Windows has a second wait engine, whose packets a stopping process must not deliver either.
-  it.runIf(process.platform === 'win32')(
-    'exits with its own code: waits armed on the packet wait engine when process.exit() runs',
-    async () => {
-      const run = await runShape('wait-armed', 'ours', { PROACTOR_WAIT_ENGINE: 'packet' });
-      expect(run.stderr).toBe('');
-      expect({ code: run.code, signal: run.signal }).toEqual({ code: 3, signal: null });
-    },
-  );
 
   it.each(['unref-server-and-sockets', 'exit-in-callback'])(
     'node:net ends the same way: %s',

@@ -1,10 +1,13 @@
 // Environment teardown: a proactor in a worker thread must let the thread end cleanly, whatever
 // state it is in — Node aborts the whole process if a thread's event loop still holds a handle
 // when it closes, so these tests fail by crashing the run.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { uniquePipePath } from '../helpers.js';
+import { Proactor } from '../../lib/proactor.js';
+import { delay, uniquePipePath } from '../helpers.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/teardown-worker.mjs', import.meta.url));
 
@@ -49,3 +52,27 @@ describe.each([
     });
   },
 );
+
+describe('a worker terminated with waits armed: nothing reaches JS once it is stopping', () => {
+  it('the waits are answered later, and no proactor of the process sees their packets', async () => {
+    const child = spawn(process.execPath, ['-e', 'process.stdin.resume()'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    await once(child, 'spawn');
+    const worker = new Worker(new URL('../fixtures/wait-worker.mjs', import.meta.url), {
+      workerData: { pid: child.pid },
+    });
+    await once(worker, 'message');
+    expect(await worker.terminate()).toBe(1);
+    // Proactors made now may get the handle values (ports) the worker's proactor had.
+    const proactors = Array.from({ length: 4 }, () => new Proactor());
+    const exited = once(child, 'exit');
+    child.stdin.end();
+    await exited;
+    await delay(300);
+    for (const proactor of proactors) {
+      expect(proactor.stats().unexpected).toBe(0);
+      await proactor.close();
+    }
+  });
+});
