@@ -95,7 +95,8 @@ describe('waitForExit', () => {
       expect(result).toEqual({ pid: spawned.pid, exitCode: 4, signalCode: null });
     }
     expect(early).toEqual([]);
-  });
+    // 30 processes one after another: under Wine on a loaded machine that alone can take 30 s.
+  }, 120_000);
 
   it('a pid nobody has rejects with ESRCH', async () => {
     await expect(waitForExit(unusedPid())).rejects.toMatchObject({ code: 'ESRCH', syscall: 'waitpid' });

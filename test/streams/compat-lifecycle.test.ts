@@ -3,7 +3,8 @@
 // -listen-close-server-callback-is-not-function, -server-capture-rejection, ...): the same
 // scenario against node:net and against ours, on both platforms.
 import { EventEmitter, getEventListeners } from 'node:events';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { delay, uniquePipePath } from '../helpers.js';
 import {
@@ -196,6 +197,32 @@ describe.each(impls)('$name', (impl: Impl) => {
       await once(server, 'close');
       await delay(20);
       expect(events).toEqual([]);
+    });
+
+    it('a client that connects the moment the server listens and closes at once, having written nothing, is still a connection: connection, then end', async () => {
+      const path = uniquePipePath('come-and-go');
+      const events: string[] = [];
+      const server = trackServer(
+        impl.createServer((socket: AnySocket) => {
+          events.push('connection');
+          socket.on('end', () => events.push('end'));
+          socket.resume();
+        }),
+      );
+      const ended = new Promise<void>((resolve) => {
+        server.on('connection', (socket: AnySocket) => socket.on('close', () => resolve()));
+      });
+      server.listen(path, () => {
+        if (isWindows) {
+          // Opened and closed inside the 'listening' callback, before anything else of ours runs:
+          // the server's wait for a client must already be there (libuv's ConnectNamedPipe is).
+          closeSync(openSync(path, 'r+'));
+        } else {
+          const client = net.connect(path, () => client.destroy());
+        }
+      });
+      await ended;
+      expect(events).toEqual(['connection', 'end']);
     });
 
     it.runIf(!isWindows)('Linux: close() removes the socket file before it returns', async () => {
