@@ -59,6 +59,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #refed = true;
   #signalCleanup: (() => void) | undefined;
   #generation = 0;
+  #announced: Promise<void> = Promise.resolve(); // 'listening' has been emitted for this listen()
 
   /** As `net.Server`: once this many connections are open, new clients are closed (`drop`). */
   maxConnections: number | undefined;
@@ -145,18 +146,22 @@ export class Server extends EventEmitter implements ConnectionOwner {
         this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
       }
     }
-    // 'listening' comes first, as with node:net: nothing an accept reports may precede it.
-    process.nextTick(() => {
-      if (!this.#active(generation)) return;
-      this.emit('listening');
-      if (!this.#active(generation)) return;
+    // As libuv: every accept is waiting before listen() returns, so a client that connects
+    // once it hears we listen, and closes at once, still completes one (a ConnectNamedPipe
+    // issued after it came and went would fail with ERROR_NO_DATA, and it would be lost).
+    // 'listening' still comes first, as with node:net: accepts report only after it.
+    let announce: () => void = () => undefined;
+    this.#announced = new Promise((resolve) => (announce = resolve));
+    this.#acceptLoop(first, config, generation);
+    for (let i = 1; i < config.instances; i++) {
       // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
       // several queued accepts.
-      this.#acceptLoop(first, config, generation);
-      for (let i = 1; i < config.instances; i++) {
-        if (isWindows) void this.#startExtraInstance(config, generation);
-        else this.#acceptLoop(first, config, generation);
-      }
+      if (isWindows) this.#addInstance(config, generation);
+      else this.#acceptLoop(first, config, generation);
+    }
+    process.nextTick(() => {
+      if (this.#active(generation)) this.emit('listening');
+      announce();
     });
     return this;
   }
@@ -183,11 +188,6 @@ export class Server extends EventEmitter implements ConnectionOwner {
     };
   }
 
-  async #startExtraInstance(config: ListenConfig, generation: number): Promise<void> {
-    const instance = await this.#newInstance(config, generation);
-    if (instance !== undefined) this.#acceptLoop(instance, config, generation);
-  }
-
   #track(handle: PipeHandle): void {
     this.#listeners.add(handle);
     if (!this.#refed) this.#proactor.unrefHandle(handle);
@@ -197,26 +197,27 @@ export class Server extends EventEmitter implements ConnectionOwner {
     return this.#state === 'listening' && generation === this.#generation;
   }
 
-  /** A further Windows instance (never `first`); on failure, `error` and a retry while listening. */
-  async #newInstance(config: ListenConfig, generation: number): Promise<PipeHandle | undefined> {
-    let reported = false;
-    while (this.#active(generation)) {
-      try {
-        const instance = this.#proactor.createPipeInstanceSync(config.path, {
-          ...config.instanceOptions,
-          first: false,
-        });
-        this.#track(instance);
-        return instance;
-      } catch (error) {
-        if (!reported) {
-          reported = true;
-          this.emit('error', listenError(error, config.path));
-        }
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY).unref());
-      }
+  /**
+   * A further Windows instance (never `first`), its accept started in the same breath, so no
+   * client can come and go in between, or `acceptDelay` ms later (after an accept error, so a
+   * lasting one does not spin). On failure, `error` (once) and a retry while listening.
+   */
+  #addInstance(config: ListenConfig, generation: number, acceptDelay = 0, reported = false): void {
+    if (!this.#active(generation)) return;
+    let instance: PipeHandle;
+    try {
+      instance = this.#proactor.createPipeInstanceSync(config.path, {
+        ...config.instanceOptions,
+        first: false,
+      });
+    } catch (error) {
+      if (!reported) this.emit('error', listenError(error, config.path));
+      setTimeout(() => this.#addInstance(config, generation, 0, true), RETRY_DELAY).unref();
+      return;
     }
-    return undefined;
+    this.#track(instance);
+    if (acceptDelay === 0) this.#acceptLoop(instance, config, generation);
+    else setTimeout(() => this.#acceptLoop(instance, config, generation), acceptDelay).unref();
   }
 
   #acceptLoop(instance: PipeHandle, config: ListenConfig, generation: number): void {
@@ -225,23 +226,24 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (!this.#active(generation) || instance.closed) return;
     proactor.acceptPipe(instance).then(
       async (connection) => {
+        await this.#announced;
         if (!this.#active(generation)) {
           proactor.closeHandle(connection);
           return;
         }
-        let next: PipeHandle | undefined = instance;
+        // The next accept waits before this connection's handler runs, which may throw.
         if (isWindows) {
           // The instance itself is now the connection; a fresh one takes its place.
           this.#listeners.delete(instance);
           if (!this.#refed) proactor.refHandle(connection);
-          this.#onConnection(connection);
-          next = await this.#newInstance(config, generation);
+          this.#addInstance(config, generation);
         } else {
-          this.#onConnection(connection);
+          this.#acceptLoop(instance, config, generation);
         }
-        if (next !== undefined) this.#acceptLoop(next, config, generation);
+        this.#onConnection(connection);
       },
       async (error: Error & { code?: string }) => {
+        await this.#announced;
         // Closed under us (the proactor shut down): there is nothing left to serve with.
         if (!this.#active(generation) || proactor.closed) return;
         const perConnection = perConnectionErrors.has(error.code ?? '');
@@ -249,16 +251,18 @@ export class Server extends EventEmitter implements ConnectionOwner {
           (error as Error & { syscall?: string }).syscall = 'accept';
           this.emit('error', error);
         }
-        let next: PipeHandle | undefined = instance;
+        const delay = perConnection ? 0 : RETRY_DELAY;
         if (isWindows) {
-          // The replacement first: while no instance exists the name is gone, and clients
-          // would see ENOENT.
-          next = await this.#newInstance(config, generation);
+          // The replacement first, at once: while no instance exists the name is gone, and
+          // clients would see ENOENT; and one left in place would take clients it never serves.
+          this.#addInstance(config, generation, delay);
           this.#listeners.delete(instance);
-          proactor.closeHandle(instance);
+          if (!instance.closed) proactor.closeHandle(instance);
+        } else if (delay === 0) {
+          this.#acceptLoop(instance, config, generation);
+        } else {
+          setTimeout(() => this.#acceptLoop(instance, config, generation), delay).unref();
         }
-        if (!perConnection) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY).unref());
-        if (next !== undefined) this.#acceptLoop(next, config, generation);
       },
     );
   }
