@@ -26,7 +26,8 @@ const env = {
   UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1',
   PROACTOR_ADDON_PATH: join(outDir, 'Release', 'proactor.node'),
 };
-const vitest = require.resolve('vitest/vitest.mjs');
+// vitest's bin, found by its package (its exports name no subpath for it).
+const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const result = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], {
   cwd: root,
   env,

@@ -14,11 +14,15 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+// vitest's bin, found by its package wherever npm or pnpm put it.
+const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -64,7 +68,7 @@ function runOnce(index) {
   const [command, args] =
     values.leg === 'windows'
       ? [process.execPath, [join(root, 'scripts', 'windows', 'test.mjs'), ...vitestArgs]]
-      : [process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...vitestArgs]];
+      : [process.execPath, [vitestBin, 'run', ...vitestArgs]];
   const started = Date.now();
   const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
   return new Promise((resolve) => {
