@@ -310,11 +310,12 @@ const BUSY_MAX_DELAY = 100;
 const DEFAULT_CLOSE_TIMEOUT = 5000;
 
 const liveProactors = new Set<Proactor>();
+let closedUnexpected = 0;
 
+// A later throw of one batch, on a tick of its own (see #onBatch).
 function rethrow(error: unknown): never {
   throw error;
 }
-let closedUnexpected = 0;
 
 /**
  * A completion engine: an I/O completion port with its own poller thread (Windows), or an

@@ -294,6 +294,11 @@ void Proactor::Collect(const std::vector<RawEvent>& events) {
 //    in Node does: as 'uncaughtException', and the process dies of it if nothing handles it.
 void Proactor::Deliver(napi_env env, std::vector<RawEvent>&& events) {
   if (shutDown_) return;
+  Gather(events);
+  DeliverReady(env);
+}
+
+void Proactor::Gather(const std::vector<RawEvent>& events) noexcept {
   try {
     Collect(mailbox_->queue.Drain());  // posted earlier (cancellations): first
     Collect(events);
@@ -301,7 +306,6 @@ void Proactor::Deliver(napi_env env, std::vector<RawEvent>&& events) {
     // An allocation failed while gathering results. What was gathered goes to JS; the rest is
     // lost with the memory, as anything else would be in an out-of-memory Node.
   }
-  DeliverReady(env);
 }
 
 void Proactor::DeliverReady(napi_env env) {
@@ -317,7 +321,6 @@ void Proactor::DeliverReady(napi_env env) {
 
 // ready_ is empty afterwards: handed to JS, or dropped. It is emptied before JS runs, which may
 // close this proactor and so deliver again from inside the call.
-
 void Proactor::CallOnBatch(napi_env env) {
   const size_t bytes = ready_.size() * sizeof(double);
   void* data = nullptr;
@@ -357,11 +360,7 @@ std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
   shutDown_ = true;
   backend_->StopPoller([teardown = teardown_] { teardown->Release(); });
   if (deliver) {
-    try {
-      Collect(mailbox_->queue.Drain());
-    } catch (...) {
-      // As in Deliver: what was gathered still goes to JS.
-    }
+    Gather({});
     DeliverReady(env_);
   } else {
     for (const RawEvent& event : mailbox_->queue.Drain()) {

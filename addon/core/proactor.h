@@ -86,6 +86,9 @@ class Proactor {
   // From the threadsafe function or a libuv callback (no JS on the stack): anything queued, then
   // `events`, to JS now, under the rule written above its definition.
   void Deliver(napi_env env, std::vector<RawEvent>&& events);
+  // Turns what is queued, then `events`, into results in ready_; an allocation failure keeps
+  // what was gathered.
+  void Gather(const std::vector<RawEvent>& events) noexcept;
   void DeliverReady(napi_env env);
   void CallOnBatch(napi_env env);
   // After a failed Node-API call: a pending JS exception becomes 'uncaughtException'; with none,

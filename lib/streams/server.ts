@@ -216,11 +216,15 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return;
     }
     this.#track(instance);
-    if (acceptDelay === 0) this.#acceptLoop(instance, config, generation);
-    else setTimeout(() => this.#acceptLoop(instance, config, generation), acceptDelay).unref();
+    this.#acceptLoop(instance, config, generation, acceptDelay);
   }
 
-  #acceptLoop(instance: PipeHandle, config: ListenConfig, generation: number): void {
+  /** Accepts on `instance` (after `delay` ms), then again on the instance that serves next. */
+  #acceptLoop(instance: PipeHandle, config: ListenConfig, generation: number, delay = 0): void {
+    if (delay > 0) {
+      setTimeout(() => this.#acceptLoop(instance, config, generation), delay).unref();
+      return;
+    }
     const proactor = this.#proactor;
     // close() may have come between the instance's creation and here.
     if (!this.#active(generation) || instance.closed) return;
@@ -258,10 +262,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
           this.#addInstance(config, generation, delay);
           this.#listeners.delete(instance);
           if (!instance.closed) proactor.closeHandle(instance);
-        } else if (delay === 0) {
-          this.#acceptLoop(instance, config, generation);
         } else {
-          setTimeout(() => this.#acceptLoop(instance, config, generation), delay).unref();
+          this.#acceptLoop(instance, config, generation, delay);
         }
       },
     );
