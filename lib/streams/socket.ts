@@ -1,5 +1,5 @@
 // PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send.
-import { Duplex } from 'node:stream';
+import { Duplex, Writable } from 'node:stream';
 import { abortError, codedError, codedTypeError, invalidArgType } from '../errors.js';
 import {
   getDefaultProactor,
@@ -37,6 +37,23 @@ const INLINE_READS = 32;
 // as activity for the idle timeout: a slow reader draining a long queue must not look idle (as
 // with net.Socket, whose timeout waits while its write queue shrinks).
 const COALESCE_LIMIT = 64 * 1024;
+
+/**
+ * Whether this Node's Writable itself refuses a string with the encoding 'buffer' (Node 26 does:
+ * ERR_UNKNOWN_ENCODING, for net.Socket too). Where it does not, net.Socket's handle refuses the
+ * pair later, with its own error; write() below gives that one.
+ */
+const WRITABLE_CHECKS_ENCODING = (() => {
+  try {
+    new Writable({ decodeStrings: false, write: (_chunk, _encoding, callback) => callback() }).write(
+      '',
+      'buffer' as BufferEncoding,
+    );
+    return false;
+  } catch {
+    return true;
+  }
+})();
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -567,7 +584,7 @@ export class PipeSocket extends Duplex {
     encoding?: BufferEncoding | WriteCallback,
     callback?: WriteCallback,
   ): boolean {
-    if (typeof chunk === 'string' && (encoding as string) === 'buffer') {
+    if (typeof chunk === 'string' && (encoding as string) === 'buffer' && !WRITABLE_CHECKS_ENCODING) {
       // net.Socket passes strings down with their encoding, and its handle refuses this pair.
       throw codedTypeError('ERR_INVALID_ARG_TYPE', 'Second argument must be a buffer');
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream';
+import { pipeline, Writable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as ours from '../../lib/index.js';
@@ -195,25 +195,33 @@ describe.each(impls)('$name', (impl: Impl) => {
       expect(received).toBe(written);
     });
 
-    it('the idle timeout does not fire while writes drain to a slow reader (test-net-write-slow)', async () => {
-      const total = 10 * 200 * 1024;
-      let timeouts = 0;
-      const { path } = await serve((socket) => {
-        socket.setTimeout(250, () => timeouts++);
-        for (let i = 0; i < 10; i++) socket.write(Buffer.alloc(200 * 1024, i));
-        socket.end();
-      });
-      const client = connect(path);
-      let received = 0;
-      client.on('data', (data: Buffer) => {
-        received += data.length;
-        client.pause();
-        setTimeout(() => client.resume(), 15);
-      });
-      await once(client, 'end');
-      expect(received).toBe(total);
-      expect(timeouts).toBe(0);
-    });
+    // Wine completes a named pipe's queued writes only once the reader has drained them all (a
+    // 2 MB transfer: the first write's callback at 33 ms, the other nine together at 459 ms),
+    // so node:net's timer, refreshed by write completions, sees no activity for 400 ms there.
+    // Real Windows completes each write as the pipe's buffer frees; proactor runs everywhere.
+    const wineHoldsWrites = native.underWine() && impl.name === 'node:net';
+    it.skipIf(wineHoldsWrites)(
+      `the idle timeout does not fire while writes drain to a slow reader (test-net-write-slow)${wineHoldsWrites ? '; node:net skipped under Wine: Wine holds write completions until the reader drains them all' : ''}`,
+      async () => {
+        const total = 10 * 200 * 1024;
+        let timeouts = 0;
+        const { path } = await serve((socket) => {
+          socket.setTimeout(250, () => timeouts++);
+          for (let i = 0; i < 10; i++) socket.write(Buffer.alloc(200 * 1024, i));
+          socket.end();
+        });
+        const client = connect(path);
+        let received = 0;
+        client.on('data', (data: Buffer) => {
+          received += data.length;
+          client.pause();
+          setTimeout(() => client.resume(), 15);
+        });
+        await once(client, 'end');
+        expect(received).toBe(total);
+        expect(timeouts).toBe(0);
+      },
+    );
   });
 
   describe('write callbacks and ordering', () => {
@@ -323,15 +331,27 @@ describe.each(impls)('$name', (impl: Impl) => {
       expect(errors).toEqual([]);
     });
 
-    it("write(string, 'buffer') throws ERR_INVALID_ARG_TYPE: 'Second argument must be a buffer' (test-stream-base-typechecking)", async () => {
+    // Node 26's Writable checks the encoding itself, before net.Socket's handle would.
+    const unknownEncoding = (() => {
+      try {
+        new Writable({ decodeStrings: false, write: (_c, _e, cb) => cb() }).write(
+          '',
+          'buffer' as BufferEncoding,
+        );
+        return false;
+      } catch {
+        return true;
+      }
+    })();
+    const refusal = unknownEncoding
+      ? { code: 'ERR_UNKNOWN_ENCODING', message: 'Unknown encoding: buffer' }
+      : { code: 'ERR_INVALID_ARG_TYPE', message: 'Second argument must be a buffer' };
+    it(`write(string, 'buffer') throws ${refusal.code}: '${refusal.message}' (test-stream-base-typechecking)`, async () => {
       const { path } = await serve();
       const client = connect(path);
       await once(client, 'connect');
       expect(() => client.write('broken', 'buffer' as BufferEncoding)).toThrow(
-        expect.objectContaining({
-          code: 'ERR_INVALID_ARG_TYPE',
-          message: 'Second argument must be a buffer',
-        }),
+        expect.objectContaining(refusal),
       );
     });
   });
