@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { native } from '../dist/esm/native.js';
+import { native } from '../build/esm/native.js';
 import { markdown, printTable, svg } from './lib/report.mjs';
 import { median, summarize } from './lib/stats.mjs';
 import { bulk, connectRate, nativeCeiling, pingpong } from './scenarios/pipes.mjs';

@@ -2,7 +2,7 @@
 // What proactor does, in one run: a pipe server and client on the completion engine (named
 // pipes on Windows, AF_UNIX on Linux), the peer's pid, and awaiting a process's exit.
 // Run: npm run example
-import { getDefaultProactor, pipePath, spawn, waitForExit, backend } from '../dist/esm/index.js';
+import { getDefaultProactor, pipePath, spawn, waitForExit, backend } from 'proactor';
 
 const proactor = getDefaultProactor();
 const path = pipePath(`proactor-demo-${process.pid}`);

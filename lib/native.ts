@@ -80,46 +80,63 @@ export interface NativeAddon {
 
 /** The code of the error thrown when no addon binary exists for this platform. */
 export const ADDON_MISSING = 'ERR_PROACTOR_ADDON_MISSING';
+/** The code of the error thrown when the addon found cannot be loaded (wrong libc, too old a system). */
+export const ADDON_LOAD_FAILED = 'ERR_PROACTOR_ADDON_LOAD_FAILED';
+
+/** What a Linux binary's C library is: prebuilds are tagged with it, as node-gyp-build's are. */
+function linuxLibc(): 'glibc' | 'musl' {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+}
 
 /**
  * Where an addon for `platform`-`arch` may live under a package root, in the order we try them:
- * a prebuild (what `npm run build:windows` writes, or a published binary), then cmake-js's output.
+ * a build from source on this machine (`npx proactor-rebuild`, `npm run build:addon`), which
+ * wins as node-gyp-build's `build/` does, then the prebuild the package ships for it.
  */
 export function addonCandidates(
   root: string,
   platform: string = process.platform,
   arch: string = process.arch,
+  libc: () => string = linuxLibc,
 ): string[] {
-  return [
-    join(root, 'prebuilds', `${platform}-${arch}`, 'proactor.node'),
-    join(root, 'build', 'Release', 'proactor.node'),
-  ];
+  const target = `${platform}-${arch}`;
+  const prebuild = platform === 'linux' ? `proactor.${libc()}.node` : 'proactor.node';
+  return [join(root, 'build', target, 'proactor.node'), join(root, 'prebuilds', target, prebuild)];
 }
 
-function buildCommandFor(platform: string, arch: string): string {
-  if (platform === process.platform && arch === process.arch) return 'npm run build';
-  if (platform === 'win32' && arch === 'x64') return 'npm run build:windows';
-  return `npm run build (on a ${platform}-${arch} machine)`;
-}
+const REBUILD_HINT =
+  'Build it from source with `npx proactor-rebuild` (needs CMake and a C++17 compiler), ' +
+  'or in a clone of proactor: npm run build:addon';
 
 /**
- * Loads the addon found under `root`; throws a clear error naming the build command if none.
+ * Loads the addon found under `root`; throws a clear error naming the build command if none
+ * exists, or if the one found does not load here.
  * `PROACTOR_ADDON_PATH` names a specific binary instead (the sanitizer build uses it).
  */
 export function loadAddon(root: string, override?: string): { addon: NativeAddon; path: string } {
+  const target = `${process.platform}-${process.arch}`;
   const candidates = override ? [override] : addonCandidates(root);
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found === undefined) {
-    const target = `${process.platform}-${process.arch}`;
     const error = new Error(
-      `proactor: no native addon for ${target}. Looked in:\n  ${candidates.join('\n  ')}\n` +
-        `Build it with: ${buildCommandFor(process.platform, process.arch)}`,
+      `proactor: no native addon for ${target}. Looked in:\n  ${candidates.join('\n  ')}\n${REBUILD_HINT}`,
     ) as Error & { code: string };
     error.code = ADDON_MISSING;
     throw error;
   }
   const requireAddon = createRequire(join(root, 'package.json'));
-  return { addon: requireAddon(found) as NativeAddon, path: found };
+  try {
+    return { addon: requireAddon(found) as NativeAddon, path: found };
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new Error(
+      `proactor: the native addon ${found} does not load on this ${target} system: ${reason}\n${REBUILD_HINT}`,
+      { cause },
+    ) as Error & { code: string };
+    error.code = ADDON_LOAD_FAILED;
+    throw error;
+  }
 }
 
 /** The folder holding proactor's package.json, found upward from this module (lib/ or dist/). */

@@ -12,11 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const outDir = join(root, 'build', 'asan');
 
-execFileSync(
-  process.execPath,
-  [require.resolve('cmake-js/bin/cmake-js'), 'compile', '--out', outDir, '--CDPROACTOR_SANITIZE=ON'],
-  { cwd: root, stdio: 'inherit' },
-);
+execFileSync(process.execPath, [join(root, 'scripts', 'build-addon.mjs'), '--sanitize'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 
 const runtime = (name) => execFileSync('gcc', [`-print-file-name=${name}`], { encoding: 'utf8' }).trim();
 const env = {
@@ -24,7 +23,7 @@ const env = {
   LD_PRELOAD: [runtime('libasan.so'), runtime('libubsan.so')].join(' '),
   ASAN_OPTIONS: 'detect_leaks=0:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0',
   UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1',
-  PROACTOR_ADDON_PATH: join(outDir, 'Release', 'proactor.node'),
+  PROACTOR_ADDON_PATH: join(outDir, 'proactor.node'),
 };
 // vitest's bin, found by its package (its exports name no subpath for it).
 const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');

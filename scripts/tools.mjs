@@ -1,7 +1,9 @@
-// Makes sure the Linux tools the Windows build and test leg need are on PATH. As root (CI, a
-// fresh machine) they are installed from Debian's packages; otherwise we say exactly what to
-// install and stop.
+// Makes sure the Linux tools our own builds and test legs need (cross compilers, Wine, CMake,
+// debootstrap) are on PATH. As root (CI, a fresh machine) they are installed from Debian's
+// packages; otherwise we say exactly what to install and stop. Not shipped: users' from-source
+// builds only ever say what is missing (scripts/build-addon.mjs).
 import { execFileSync } from 'node:child_process';
+import { hasCommand } from './commands.mjs';
 
 const debianPackages = {
   wine: ['wine', 'wine64'],
@@ -9,16 +11,12 @@ const debianPackages = {
   'x86_64-w64-mingw32-gcc-posix': ['gcc-mingw-w64-x86-64'],
   'x86_64-w64-mingw32-dlltool': ['binutils-mingw-w64-x86-64'],
   cmake: ['cmake'],
+  debootstrap: ['debootstrap'],
+  unshare: ['util-linux'],
+  objdump: ['binutils'],
+  'x86_64-w64-mingw32-objdump': ['binutils-mingw-w64-x86-64'],
+  'qemu-aarch64-static': ['qemu-user-static'],
 };
-
-export function hasCommand(name) {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function requireTools(names) {
   const missing = names.filter((name) => !hasCommand(name));

@@ -4,7 +4,7 @@
 // sink: read `bytes`, then answer one byte; echo: send back what arrives; accept: take each
 // connection and close it. Prints "ready" once listening.
 const [implementation, mode, path, bytes] = process.argv.slice(2);
-const net = implementation === 'net' ? await import('node:net') : await import('../../dist/esm/index.js');
+const net = implementation === 'net' ? await import('node:net') : await import('proactor');
 
 const server = net.createServer((socket) => {
   if (mode === 'accept') {

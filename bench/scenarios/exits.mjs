@@ -3,7 +3,7 @@
 // Each child reports the moment it exits (wall clock, ms), then exits.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { waitForExit } from '../../dist/esm/index.js';
+import { waitForExit } from 'proactor';
 import { percentile } from '../lib/stats.mjs';
 
 const childSource =

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as nodeNet from 'node:net';
-import * as proactor from '../../dist/esm/index.js';
+import * as proactor from 'proactor';
 import { percentile } from '../lib/stats.mjs';
 
 const serverScript = fileURLToPath(new URL('../peers/server.mjs', import.meta.url));

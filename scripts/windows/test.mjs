@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The Windows test leg: runs the repo's vitest suite on the real Windows Node under Wine.
 //
-//   npm run test:windows [-- <vitest arguments>]      e.g. -- test/canary.test.ts
+//   npm run test:windows [-- [--node <major|version>] [--exe <name>.exe] <vitest arguments>]
+//       e.g. -- test/canary.test.ts; --node 26 (Wine 10, see wine.mjs); --exe Code.exe (the
+//       Windows Node copied as Code.exe: a host exe not named node.exe, as Electron and VS Code
+//       are). PROACTOR_WINDOWS_NODE and PROACTOR_WINDOWS_EXE set the same.
 //   node scripts/windows/test.mjs --provision-only    only fill .cache/windows/ (for CI caching)
 //
 // The repo's own node_modules (installed on Linux) are reused: they are plain JavaScript except
@@ -9,11 +12,12 @@
 // NODE_PATH (the CommonJS fallback both packages resolve their binary with).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { follower } from './follow.mjs';
+import { hostOptions } from './options.mjs';
 import { logDir, npmCommand, packageDir, provision, repoRoot } from './provision.mjs';
-import { killPrefix, toWindowsPath, wineEnv } from './wine.mjs';
+import { toWindowsPath } from './wine.mjs';
 
 const timeoutMs = Number(process.env.PROACTOR_WINDOWS_TIMEOUT_MS ?? 15 * 60_000);
 const pollMs = 200;
@@ -56,7 +60,7 @@ function ensureBuilt(name, outputs, sources) {
   runNpmScript(name);
 }
 
-async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
+async function runVitest({ nodeExe, nodeVersion, nodeModules, prefix, wine }, vitestArgs) {
   mkdirSync(logDir, { recursive: true });
   // One pair of files per run: two runs at once (a developer and an editor's test task) must
   // not follow each other's output.
@@ -65,23 +69,23 @@ async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
   // Node under Wine fails with EBADF writing to a Unix pipe, so it writes to files we follow.
   const out = openSync(outPath, 'w');
   const err = openSync(errPath, 'w');
-  const env = wineEnv(prefix, {
+  const env = wine.env(prefix, {
     NODE_PATH: toWindowsPath(nodeModules),
     // The canary test checks the leg really runs on the platform it claims.
     PROACTOR_TEST_LEG: 'win32',
+    PROACTOR_TEST_NODE: nodeVersion,
+    PROACTOR_TEST_EXE: basename(nodeExe),
   });
   // Windows Node always colours; keep the host's choice so CI logs read the same on both legs.
   if (!process.stdout.isTTY && !env.CI && !env.FORCE_COLOR) env.NO_COLOR = '1';
 
-  const child = spawn(
-    'wine',
-    [nodeExe, toWindowsPath(join(packageDir(repoRoot, 'vitest'), 'vitest.mjs')), 'run', ...vitestArgs],
-    {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', out, err],
-    },
-  );
+  const vitest = toWindowsPath(join(packageDir(repoRoot, 'vitest'), 'vitest.mjs'));
+  const command = wine.command('wine', [nodeExe, vitest, 'run', ...vitestArgs], repoRoot);
+  const child = spawn(command.command, command.args, {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', out, err],
+  });
   closeSync(out);
   closeSync(err);
   const followers = [follower(outPath, process.stdout), follower(errPath, process.stderr)];
@@ -92,7 +96,7 @@ async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
     if (stopReason) return;
     stopReason = reason;
     // Every process in the prefix is ours: vitest, its workers, and what the tests spawned.
-    killPrefix(prefix);
+    wine.kill(prefix);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
   const timer = setTimeout(() => stop(`timed out after ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
@@ -129,16 +133,26 @@ async function runVitest({ nodeExe, nodeModules, prefix }, vitestArgs) {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
+  const { options, rest: args } = hostOptions(process.argv.slice(2));
   const provisionOnly = args.includes('--provision-only');
   const started = Date.now();
-  const tools = provision(log);
+  const tools = await provision({ log, ...options });
   log(
-    `windows: Wine prefix and Windows Node ${relative(repoRoot, tools.nodeExe)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `windows: Node ${tools.nodeVersion} as ${relative(repoRoot, tools.nodeExe)} on ${tools.wine.version()}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   if (provisionOnly) return 0;
-  ensureBuilt('build:windows', 'prebuilds/win32-x64/proactor.node', ['addon', 'cmake', 'CMakeLists.txt']);
-  ensureBuilt('build:ts', 'dist', ['lib', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build-cjs.mjs']);
+  ensureBuilt('build:windows', 'prebuilds/win32-x64/proactor.node', [
+    'addon',
+    'cmake',
+    'CMakeLists.txt',
+    'scripts/build-addon.mjs',
+  ]);
+  ensureBuilt('build:ts', 'dist', [
+    'lib',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'scripts/build-package.mjs',
+  ]);
   return runVitest(tools, args);
 }
 

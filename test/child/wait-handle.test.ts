@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nativePath } from '../../lib/native.js';
 import { openHandleCount, Proactor, ProactorEvent } from '../../lib/proactor.js';
 import { delay, settledWithin } from '../helpers.js';
 
@@ -99,7 +100,9 @@ describe('the cancellation storm (L8)', () => {
 
   async function storm(engine: Proactor, waits: number): Promise<{ settled: number; signalled: number }> {
     const event = new ProactorEvent();
-    const worker = new Worker(toggler, { workerData: { handle: event.handle, durationMs: 1500 } });
+    const worker = new Worker(toggler, {
+      workerData: { handle: event.handle, durationMs: 1500, addonPath: nativePath },
+    });
     const toggled = new Promise<number>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
