@@ -14,7 +14,7 @@
 // CMakeLists.txt gets the Node-API headers (node-api-headers), node-addon-api, the .def file
 // the Windows import library is made from, and the versions, all from here.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +71,7 @@ function nodeApiPaths() {
   const found = resolveFrom(root);
   if (found) return found;
   const depsDir = join(root, 'build', 'deps');
-  const fetched = existsSync(join(depsDir, 'package.json')) ? resolveFrom(depsDir) : undefined;
+  const fetched = resolveFrom(depsDir);
   if (fetched) return fetched;
 
   const specs = names.map((name) => `${name}@${manifest.devDependencies[name]}`);

@@ -13,22 +13,25 @@
 // Last, the npm install's folder is used by the Windows Node under Wine, as node.exe and as
 // Code.exe, and by the linux-arm64 Node under qemu-user.
 //
-// Everything lives in <tmpdir>/proactor-pack-smoke/, outside the repo, so that nothing there can
-// find the repo's own node_modules (as nothing in a user's project can).
+// Everything lives in a new <tmpdir>/proactor-pack-smoke-XXXXXX/, outside the repo, so that
+// nothing there can find the repo's own node_modules (as nothing in a user's project can). It is
+// removed when the run passes, and kept, named, when it fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
+  mkdtempSync,
   existsSync,
   mkdirSync,
   readdirSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmCommand } from '../commands.mjs';
 import { ensureRoot } from '../debian-root.mjs';
@@ -37,7 +40,7 @@ import { requireTools } from '../tools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const work = join(tmpdir(), 'proactor-pack-smoke');
+const work = mkdtempSync(join(tmpdir(), 'proactor-pack-smoke-'));
 const args = process.argv.slice(2);
 const PNPM = 'pnpm@10';
 const results = [];
@@ -131,8 +134,6 @@ function smoke(dir, env, label, launcher = []) {
 }
 
 async function main() {
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
   step('npm pack');
   const npm = npmCommand();
   const packed = execFileSync(npm.command, [...npm.args, 'pack', '--silent', '--pack-destination', work], {
@@ -203,11 +204,14 @@ async function main() {
     smoke(npmDir, env, 'linux-arm64 Node 22 under qemu-user', [qemu, '-L', sysroot, node]);
   }
 
-  console.log(`\npack-smoke: ${tarball}`);
+  console.log(`\npack-smoke: ${basename(tarball)}, ${Math.round(statSync(tarball).size / 1024)} KB`);
   for (const line of results) console.log(`  ${line}`);
 }
 
-main().catch((error) => {
-  console.error(`pack-smoke: ${error.message}`);
-  process.exit(1);
-});
+main().then(
+  () => rmSync(work, { recursive: true, force: true }),
+  (error) => {
+    console.error(`pack-smoke: ${error.message}\n(everything is kept in ${work})`);
+    process.exit(1);
+  },
+);

@@ -30,6 +30,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmCommand } from '../commands.mjs';
 import { requireTools } from '../tools.mjs';
 import { wineOf } from './wine.mjs';
 
@@ -111,13 +112,6 @@ export function nativePackages(root = repoRoot) {
   ]);
 }
 
-/** How to call npm: the one running us (`npm run`) if any, else the one on PATH. */
-export function npmCommand() {
-  const cli = process.env.npm_execpath;
-  if (cli && /\.[cm]?js$/.test(cli)) return [process.execPath, [cli]];
-  return ['npm', []];
-}
-
 function ensureModules(log, nodeVersion) {
   const natives = nativePackages();
   const dir = join(cacheDir, `modules-${nodeVersion}`);
@@ -147,11 +141,11 @@ function ensureModules(log, nodeVersion) {
     join(dir, 'package.json'),
     `${JSON.stringify({ private: true, optionalDependencies: key }, null, 2)}\n`,
   );
-  const [npm, npmArgs] = npmCommand();
+  const npm = npmCommand();
   execFileSync(
-    npm,
+    npm.command,
     [
-      ...npmArgs,
+      ...npm.args,
       'install',
       '--os=win32',
       '--cpu=x64',

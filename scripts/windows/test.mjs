@@ -16,7 +16,8 @@ import { basename, join, relative } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { follower } from './follow.mjs';
 import { hostOptions } from './options.mjs';
-import { logDir, npmCommand, packageDir, provision, repoRoot } from './provision.mjs';
+import { npmCommand } from '../commands.mjs';
+import { logDir, packageDir, provision, repoRoot } from './provision.mjs';
 import { toWindowsPath } from './wine.mjs';
 
 const timeoutMs = Number(process.env.PROACTOR_WINDOWS_TIMEOUT_MS ?? 15 * 60_000);
@@ -42,8 +43,8 @@ function oldestMtime(path) {
 }
 
 function runNpmScript(name) {
-  const [npm, npmArgs] = npmCommand();
-  execFileSync(npm, [...npmArgs, 'run', name], { cwd: repoRoot, stdio: 'inherit' });
+  const npm = npmCommand();
+  execFileSync(npm.command, [...npm.args, 'run', name], { cwd: repoRoot, stdio: 'inherit' });
 }
 
 /**
