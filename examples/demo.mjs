@@ -22,6 +22,6 @@ proactor.closeHandle(client);
 proactor.closeHandle(server);
 
 const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(7), 200)']);
-console.log(`child ${child.pid} exited with`, await waitForExit(child.pid, { timeout: 5000 }));
+console.log(`child ${child.pid} exited with`, await waitForExit(child, { timeout: 5000 }));
 console.log('proactor stats', proactor.stats());
 await proactor.close();
