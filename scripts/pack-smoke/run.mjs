@@ -116,6 +116,14 @@ function checkInstalled(dir) {
   const pkg = realpathSync(join(modules, 'proactor'));
   if (existsSync(join(pkg, 'build')))
     problems.push('node_modules/proactor/build exists: something was compiled');
+  // Only what users need ships: no harness, tests or benchmarks, and no map to unshipped sources.
+  for (const dev of ['scripts/windows', 'scripts/pack-smoke', 'test', 'bench', 'lib', 'cmake']) {
+    if (existsSync(join(pkg, dev))) problems.push(`the package ships ${dev}/`);
+  }
+  const maps = readdirSync(pkg, { recursive: true }).filter((file) => String(file).endsWith('.map'));
+  for (const map of maps.filter((file) => String(file) !== join('dist', 'cjs', 'index.cjs.map'))) {
+    problems.push(`the package ships ${map}`);
+  }
   const all = new Set(readdirSync(modules));
   if (existsSync(join(modules, '.pnpm')))
     for (const name of readdirSync(join(modules, '.pnpm'))) all.add(name);
