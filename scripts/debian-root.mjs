@@ -13,18 +13,10 @@
 // gets /proc, /dev and the repo (at the same path as outside, so every path a script computes
 // is right on both sides), and all of that goes away with the command. Needs root, as CI is.
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stampMatches, writeStamp } from './stamps.mjs';
 import { requireTools } from './tools.mjs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,14 +87,6 @@ function runInRoot(dir, command, args, log) {
   });
 }
 
-function readStamp(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The folder of root `name` (`build` or `wine`), made first if it is missing or was made from
  * something else. `log` receives one line per slow step.
@@ -112,8 +96,8 @@ export function ensureRoot(name, log = (line) => console.log(line)) {
   if (!spec) throw new Error(`no Debian root named ${name}`);
   const dir = rootDir(name);
   const stampPath = join(dir, '.proactor-stamp.json');
-  const stamp = `${JSON.stringify({ ...spec, mirror }, null, 2)}\n`;
-  if (readStamp(stampPath) === stamp) return dir;
+  const key = { ...spec, mirror };
+  if (stampMatches(stampPath, key)) return dir;
 
   requireTools(['debootstrap', 'unshare']);
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
@@ -141,7 +125,7 @@ export function ensureRoot(name, log = (line) => console.log(line)) {
   } finally {
     closeSync(logFd);
   }
-  writeFileSync(stampPath, stamp);
+  writeStamp(stampPath, key);
   log(`roots: .cache/roots/${name} ready in ${Math.round((Date.now() - started) / 1000)} s`);
   return dir;
 }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { linuxNodeVersion, nodeBinary, pinnedLinuxNodes } from './node-binaries.mjs';
+import { nodeBinary, pinnedNodes, pinnedNodeVersion } from './node-binaries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -21,7 +21,8 @@ function main(argv) {
   const split = argv.indexOf('--');
   const requests = split === -1 ? argv : argv.slice(0, split);
   const vitestArgs = split === -1 ? [] : argv.slice(split + 1);
-  const versions = (requests.length > 0 ? requests : pinnedLinuxNodes()).map(linuxNodeVersion);
+  const versions =
+    requests.length > 0 ? requests.map((r) => pinnedNodeVersion('linuxNodes', r)) : pinnedNodes('linuxNodes');
   if (!existsSync(prebuild)) {
     console.error(`test:node: ${prebuild} is missing; make it with: npm run prebuilds`);
     return 1;

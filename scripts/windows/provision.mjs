@@ -31,6 +31,8 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmCommand } from '../commands.mjs';
+import { pinnedNodeVersion } from '../node-binaries.mjs';
+import { readJson, stampMatches, writeStamp } from '../stamps.mjs';
 import { requireTools } from '../tools.mjs';
 import { wineOf } from './wine.mjs';
 
@@ -40,44 +42,6 @@ export const cacheDir = join(repoRoot, '.cache', 'windows');
 export const logDir = join(cacheDir, 'logs');
 
 const compiler = 'x86_64-w64-mingw32-gcc-posix';
-
-function readJson(path) {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function stampMatches(stampPath, key) {
-  return JSON.stringify(readJson(stampPath)) === JSON.stringify(key);
-}
-
-function writeStamp(stampPath, key) {
-  writeFileSync(stampPath, `${JSON.stringify(key, null, 2)}\n`);
-}
-
-/**
- * The Windows Node version for `request`: undefined for the default, a major ('26') for the
- * pinned one of that major, or an exact version.
- */
-export function windowsNodeVersion(request = undefined, root = repoRoot) {
-  const pinned = readJson(join(root, 'package.json'))?.config?.windowsNodes;
-  if (!Array.isArray(pinned) || pinned.length === 0) {
-    throw new Error(
-      'package.json must pin the Windows Node versions: "config": { "windowsNodes": ["22.x.y"] }',
-    );
-  }
-  if (request === undefined || request === '') return pinned[0];
-  if (/^\d+$/.test(request)) {
-    const match = pinned.find((version) => version.split('.')[0] === request);
-    if (!match)
-      throw new Error(`no Windows Node ${request} pinned in package.json (have ${pinned.join(', ')})`);
-    return match;
-  }
-  if (/^\d+\.\d+\.\d+$/.test(request)) return request;
-  throw new Error(`not a Node version: ${request}`);
-}
 
 /** The Wine that runs Windows Node `version`: see the header. */
 function wineKindFor(version) {
@@ -283,7 +247,7 @@ function hostExe(nodeExe, exe) {
  * Returns `{ nodeExe, nodeVersion, nodeModules, prefix, wine }` (wine: see wine.mjs wineOf).
  */
 export async function provision({ log = (line) => console.log(line), node, exe = 'node.exe' } = {}) {
-  const nodeVersion = windowsNodeVersion(node);
+  const nodeVersion = pinnedNodeVersion('windowsNodes', node);
   const kind = wineKindFor(nodeVersion);
   // The C++ compiler is not used here, but the addon build needs it: install both at once.
   requireTools([...(kind === 'host' ? ['wine'] : []), 'x86_64-w64-mingw32-g++-posix', compiler]);
