@@ -35,7 +35,7 @@ export type {
   ProactorStats,
   ProcessExit,
   WaitOptions,
-} from './proactor.js';
+} from './proactor-options.js';
 
 /** The version of the native addon in use (equal to the package version it was built from). */
 export function version(): string {

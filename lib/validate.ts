@@ -58,4 +58,19 @@ export function validateBuffer(value: unknown, name: string): asserts value is U
   }
 }
 
+/** A raw OS handle: a Windows `HANDLE` or a Linux fd, as a number or a bigint that fits 64 bits. */
+export function validateRawHandle(value: unknown, name: string): asserts value is number | bigint {
+  if (typeof value === 'number') validateInteger(value, name, 0, Number.MAX_SAFE_INTEGER);
+  else if (typeof value !== 'bigint') throw invalidArgType(name, 'of type number or bigint', value);
+  else if (value < 0n || value >= 2n ** 64n) throw outOfRange(name, '>= 0 and < 2 ** 64', value);
+}
+
+/** A process id: a positive integer the platform can hold (DWORD on Windows, pid_t on Linux). */
+export function validatePid(value: unknown, name: string): asserts value is number {
+  const max = process.platform === 'win32' ? 0xffffffff : 0x7fffffff;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw invalidArgValue(name, value, 'must be a positive integer process id');
+  }
+}
+
 export { invalidArgValue };

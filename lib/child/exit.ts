@@ -2,8 +2,9 @@
 import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { abortError, invalidArgValue } from '../errors.js';
-import { getDefaultProactor, type ProcessExit, validatePid, type WaitOptions } from '../proactor.js';
-import { optionsObject } from '../validate.js';
+import { getDefaultProactor } from '../proactor.js';
+import type { ProcessExit, WaitOptions } from '../proactor-options.js';
+import { optionsObject, validatePid } from '../validate.js';
 
 /** How a process ended, and which process. */
 export interface ExitResult extends ProcessExit {

@@ -1,5 +1,6 @@
 // Process exits and handle waits for any process, on the proactor.
-import { getDefaultProactor, type WaitOptions } from '../proactor.js';
+import { getDefaultProactor } from '../proactor.js';
+import type { WaitOptions } from '../proactor-options.js';
 
 export { waitForExit } from './exit.js';
 export type { ChildLike, ExitResult } from './exit.js';
@@ -7,8 +8,8 @@ export { ProcessWatcher, watchChild } from './watcher.js';
 export type { ProcessWatcherEvents } from './watcher.js';
 export { spawn } from './spawn.js';
 export type { ProactorSpawnOptions, SpawnedProcess } from './spawn.js';
-export { ProactorEvent } from '../proactor.js';
-import { ProactorEvent } from '../proactor.js';
+export { ProactorEvent } from '../event.js';
+import { ProactorEvent } from '../event.js';
 
 /**
  * Waits for a Windows waitable `HANDLE` / Linux pollable fd to be signalled, on the shared

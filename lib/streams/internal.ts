@@ -1,14 +1,13 @@
-// Shared by the socket and the server: the hook a server-side socket calls when it closes, and
+// Shared by the socket and the server: what a server-side socket knows of its server, and
 // argument normalisation that both `connect()` and `socket.connect()` need.
 import { getSystemErrorMap } from 'node:util';
 import { codedError, invalidArgType, outOfRange, type SystemError } from '../errors.js';
 import { validateTimeout } from '../validate.js';
 
-/** Called by a server-side socket once it is destroyed: the server counts it out. */
-export const kConnectionClosed = Symbol('connectionClosed');
-
-export interface ConnectionOwner {
-  [kConnectionClosed](): void;
+/** The server of a server-side socket, which counts the socket out once it has closed. */
+export interface ConnectionOwner<S = unknown> {
+  readonly server: S;
+  connectionClosed(): void;
 }
 
 export type ErrorCallback = (error?: Error | null) => void;

@@ -1,10 +1,14 @@
 // Server: a `net.Server` for pipes, with an accept loop that outlives its clients (L10).
 import { EventEmitter } from 'node:events';
 import { codedError, invalidArgType, systemErrorByName } from '../errors.js';
-import { validatePipePathSyntax, windowsPipePathProblem } from '../pipe-path.js';
-import { getDefaultProactor, type PipeHandle, type PipeInstanceOptions, type Proactor } from '../proactor.js';
+import { validatePipePath, validatePipePathSyntax, windowsPipePathProblem } from '../pipe-path.js';
+import type { Channel } from '../engine/channel.js';
+import type { Engine, InstanceSettings } from '../engine/engine.js';
+import { Listener } from '../engine/listener.js';
+import { engineOf, getDefaultProactor } from '../proactor.js';
+import { instanceSettings, type PipeInstanceOptions } from '../proactor-options.js';
 import { validateFunction, validateInteger, validateSignal } from '../validate.js';
-import { type ConnectionOwner, kConnectionClosed, listenError, serverNotRunning } from './internal.js';
+import { type ConnectionOwner, listenError, serverNotRunning } from './internal.js';
 import {
   type ListenOptions,
   normalizeListenArgs,
@@ -18,18 +22,11 @@ import { invalidPipePath } from './socket-options.js';
 export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
 
 const DEFAULT_INSTANCES = 4;
-const RETRY_DELAY = 100;
-const isWindows = process.platform === 'win32';
-
-// Errors that belong to one client, not to the server: it came and went (ERROR_NO_DATA is
-// EPIPE), or reset. The instance is closed and the loop goes on, silently (L10), as libuv does.
-const perConnectionErrors = new Set(['EPIPE', 'ENOTCONN', 'ECONNRESET', 'ECONNABORTED', 'EOF']);
 
 type State = 'closed' | 'listening';
 
 interface ListenConfig {
-  path: string;
-  instanceOptions: PipeInstanceOptions;
+  settings: InstanceSettings;
   instances: number;
 }
 
@@ -49,17 +46,15 @@ interface ListenConfig {
  * server.listen(pipePath('echo'));
  * ```
  */
-export class Server extends EventEmitter implements ConnectionOwner {
-  #proactor: Proactor;
+export class Server extends EventEmitter {
+  #engine: Engine;
   #options: ServerOptions;
   #state: State = 'closed';
   #pipeName: string | undefined;
-  #listeners = new Set<PipeHandle>();
+  #listener: Listener | undefined;
   #connections = 0;
   #refed = true;
   #signalCleanup: (() => void) | undefined;
-  #generation = 0;
-  #announced: Promise<void> = Promise.resolve(); // 'listening' has been emitted for this listen()
 
   /** As `net.Server`: once this many connections are open, new clients are closed (`drop`). */
   maxConnections: number | undefined;
@@ -81,7 +76,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
     }
     validateServerOptions(options as Record<string, unknown>, 'options');
     this.#options = options;
-    this.#proactor = options.proactor ?? getDefaultProactor();
+    this.#engine = engineOf(options.proactor ?? getDefaultProactor());
     if (connectionListener !== undefined) {
       validateFunction(connectionListener, 'connectionListener');
       this.on('connection', connectionListener);
@@ -107,19 +102,21 @@ export class Server extends EventEmitter implements ConnectionOwner {
       );
     }
     if (callback !== undefined) this.once('listening', callback);
-    this.#pipeName = config.path;
-    const generation = ++this.#generation;
+    const { path } = config.settings;
+    this.#pipeName = path;
     // As node:net for pipes: bound before listen() returns, 'listening' (or 'error') after.
-    let first: PipeHandle | undefined;
+    let listener: Listener | undefined;
     let failure: unknown;
-    const problem = windowsPipePathProblem(config.path);
+    const problem = windowsPipePathProblem(path);
     if (problem !== undefined) {
       failure = systemErrorByName('EACCES', 'listen'); // what libuv says for a name that is no pipe
     } else {
       try {
-        first = this.#proactor.createPipeInstanceSync(config.path, {
-          ...config.instanceOptions,
-          first: true,
+        validatePipePath(path);
+        listener = new Listener(this.#engine, config.settings, {
+          connection: (channel) => this.#onConnection(channel),
+          error: (error, during) =>
+            this.emit('error', during === 'listen' ? listenError(error, path) : error),
         });
       } catch (error) {
         // As libuv on Unix: a bind that finds no such directory is reported as EACCES.
@@ -127,14 +124,15 @@ export class Server extends EventEmitter implements ConnectionOwner {
           (error as { code?: string }).code === 'ENOENT' ? systemErrorByName('EACCES', 'listen') : error;
       }
     }
-    if (first === undefined) {
-      const reported = listenError(failure, config.path);
+    if (listener === undefined) {
+      const reported = listenError(failure, path);
       if (problem !== undefined) invalidPipePath(reported as Error, problem);
       process.nextTick(() => this.emit('error', reported));
       return this;
     }
     this.#state = 'listening';
-    this.#track(first);
+    this.#listener = listener;
+    if (!this.#refed) listener.setRef(false);
     const signal = options.signal as AbortSignal | undefined;
     if (signal !== undefined) {
       const onAbort = (): void => {
@@ -151,16 +149,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
     // issued after it came and went would fail with ERROR_NO_DATA, and it would be lost).
     // 'listening' still comes first, as with node:net: accepts report only after it.
     let announce: () => void = () => undefined;
-    this.#announced = new Promise((resolve) => (announce = resolve));
-    this.#acceptLoop(first, config, generation);
-    for (let i = 1; i < config.instances; i++) {
-      // Windows: every waiting instance is its own pipe; Linux: the one listening socket takes
-      // several queued accepts.
-      if (isWindows) this.#addInstance(config, generation);
-      else this.#acceptLoop(first, config, generation);
-    }
+    listener.start(config.instances, new Promise((resolve) => (announce = resolve)));
     process.nextTick(() => {
-      if (this.#active(generation)) this.emit('listening');
+      if (this.#listener === listener) this.emit('listening');
       announce();
     });
     return this;
@@ -173,118 +164,33 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (merged.backlog !== undefined) validateInteger(merged.backlog, 'options.backlog', 0, 2 ** 31 - 1);
     validateSignal(merged.signal, 'options.signal');
     const security = (merged.security ?? {}) as PipeSecurityOptions;
-    const instanceOptions: PipeInstanceOptions = {
+    const instance: PipeInstanceOptions = {
       rejectRemoteClients: (merged.rejectRemoteClients as boolean | undefined) ?? true,
       currentUserOnly: security.currentUserOnly ?? false,
       readableAll: Boolean(merged.readableAll),
       writableAll: Boolean(merged.writableAll),
     };
-    if (security.sddl !== undefined) instanceOptions.sddl = security.sddl;
-    if (merged.backlog !== undefined) instanceOptions.backlog = merged.backlog as number;
+    if (security.sddl !== undefined) instance.sddl = security.sddl;
+    if (merged.backlog !== undefined) instance.backlog = merged.backlog as number;
     return {
-      path: merged.path as string,
-      instanceOptions,
+      settings: instanceSettings(merged.path as string, instance).settings,
       instances: (merged.instances as number | undefined) ?? DEFAULT_INSTANCES,
     };
   }
 
-  #track(handle: PipeHandle): void {
-    this.#listeners.add(handle);
-    if (!this.#refed) this.#proactor.unrefHandle(handle);
-  }
-
-  #active(generation: number): boolean {
-    return this.#state === 'listening' && generation === this.#generation;
-  }
-
-  /**
-   * A further Windows instance (never `first`), its accept started in the same breath, so no
-   * client can come and go in between, or `acceptDelay` ms later (after an accept error, so a
-   * lasting one does not spin). On failure, `error` (once) and a retry while listening.
-   */
-  #addInstance(config: ListenConfig, generation: number, acceptDelay = 0, reported = false): void {
-    if (!this.#active(generation)) return;
-    let instance: PipeHandle;
-    try {
-      instance = this.#proactor.createPipeInstanceSync(config.path, {
-        ...config.instanceOptions,
-        first: false,
-      });
-    } catch (error) {
-      if (!reported) this.emit('error', listenError(error, config.path));
-      setTimeout(() => this.#addInstance(config, generation, 0, true), RETRY_DELAY).unref();
-      return;
-    }
-    this.#track(instance);
-    this.#acceptLoop(instance, config, generation, acceptDelay);
-  }
-
-  /** Accepts on `instance` (after `delay` ms), then again on the instance that serves next. */
-  #acceptLoop(instance: PipeHandle, config: ListenConfig, generation: number, delay = 0): void {
-    if (delay > 0) {
-      setTimeout(() => this.#acceptLoop(instance, config, generation), delay).unref();
-      return;
-    }
-    const proactor = this.#proactor;
-    // close() may have come between the instance's creation and here.
-    if (!this.#active(generation) || instance.closed) return;
-    proactor.acceptPipe(instance).then(
-      async (connection) => {
-        await this.#announced;
-        if (!this.#active(generation)) {
-          proactor.closeHandle(connection);
-          return;
-        }
-        // The next accept waits before this connection's handler runs, which may throw.
-        if (isWindows) {
-          // The instance itself is now the connection; a fresh one takes its place.
-          this.#listeners.delete(instance);
-          if (!this.#refed) proactor.refHandle(connection);
-          this.#addInstance(config, generation);
-        } else {
-          this.#acceptLoop(instance, config, generation);
-        }
-        this.#onConnection(connection);
-      },
-      async (error: Error & { code?: string }) => {
-        await this.#announced;
-        // Closed under us (the proactor shut down): there is nothing left to serve with.
-        if (!this.#active(generation) || proactor.closed) return;
-        const perConnection = perConnectionErrors.has(error.code ?? '');
-        if (!perConnection) {
-          (error as Error & { syscall?: string }).syscall = 'accept';
-          this.emit('error', error);
-        }
-        const delay = perConnection ? 0 : RETRY_DELAY;
-        if (isWindows) {
-          // The replacement first, at once: while no instance exists the name is gone, and
-          // clients would see ENOENT; and one left in place would take clients it never serves.
-          this.#addInstance(config, generation, delay);
-          this.#listeners.delete(instance);
-          if (!instance.closed) proactor.closeHandle(instance);
-        } else {
-          this.#acceptLoop(instance, config, generation, delay);
-        }
-      },
-    );
-  }
-
-  #onConnection(handle: PipeHandle): void {
+  #onConnection(channel: Channel): void {
     if (this.maxConnections != null && this.#connections >= this.maxConnections) {
-      this.#proactor.closeHandle(handle);
+      channel.close();
       this.emit('drop');
       return;
     }
     const options = {
-      handle,
       allowHalfOpen: Boolean(this.#options.allowHalfOpen),
       pauseOnCreate: Boolean(this.#options.pauseOnConnect),
       highWaterMark: this.#options.highWaterMark,
-      proactor: this.#proactor,
       eofTimeout: this.#options.eofTimeout,
     };
-    acceptedSocket(options, (socket) => {
-      socket.ownedBy(this);
+    acceptedSocket(options, channel, this.#owner, (socket) => {
       this.#connections++;
       this.emit('connection', socket);
     });
@@ -303,11 +209,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
     else this.emit('error', error);
   }
 
-  /** @internal A connection of this server closed. */
-  [kConnectionClosed](): void {
-    this.#connections--;
-    this.#emitCloseIfDrained();
-  }
+  // What its sockets know of this server: it, and how to count themselves out.
+  readonly #owner: ConnectionOwner<Server> = {
+    server: this,
+    connectionClosed: () => {
+      this.#connections--;
+      this.#emitCloseIfDrained();
+    },
+  };
 
   #emitCloseIfDrained(): void {
     if (this.#state !== 'closed' || this.#connections > 0) return;
@@ -328,11 +237,10 @@ export class Server extends EventEmitter implements ConnectionOwner {
     }
     if (this.#state !== 'closed') {
       this.#state = 'closed';
-      this.#generation++;
       this.#signalCleanup?.();
       this.#signalCleanup = undefined;
-      for (const handle of this.#listeners) this.#proactor.closeHandle(handle);
-      this.#listeners.clear();
+      this.#listener?.close();
+      this.#listener = undefined;
     }
     this.#emitCloseIfDrained();
     return this;
@@ -364,14 +272,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
   /** The waiting instances keep the process alive (the default). */
   ref(): this {
     this.#refed = true;
-    for (const handle of this.#listeners) this.#proactor.refHandle(handle);
+    this.#listener?.setRef(true);
     return this;
   }
 
   /** Lets the process exit while the server only waits for clients (open connections still count). */
   unref(): this {
     this.#refed = false;
-    for (const handle of this.#listeners) this.#proactor.unrefHandle(handle);
+    this.#listener?.setRef(false);
     return this;
   }
 }

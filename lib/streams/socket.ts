@@ -1,17 +1,14 @@
 // PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send.
 import { Duplex, Writable } from 'node:stream';
 import { abortError, codedError, codedTypeError, invalidArgType } from '../errors.js';
-import {
-  getDefaultProactor,
-  kConnect,
-  kIo,
-  kPendingError,
-  kShutdown,
-  PipeHandle,
-  type Proactor,
-} from '../proactor.js';
+import { connectWithRetry } from '../engine/busy-connect.js';
+import type { Channel } from '../engine/channel.js';
+import type { Engine } from '../engine/engine.js';
+import { channelOf, PipeHandle } from '../pipe-handle.js';
+import { engineOf, getDefaultProactor } from '../proactor.js';
 import { validateFunction } from '../validate.js';
-import { type ConnectionOwner, kConnectionClosed, validateMsecs } from './internal.js';
+import { type ConnectionOwner, validateMsecs } from './internal.js';
+import type { Server } from './server.js';
 import { DEFAULT_READ_SIZE, giveBackReadBuffer, takeReadBuffer } from './read-buffers.js';
 import {
   DEFAULT_EOF_TIMEOUT,
@@ -24,8 +21,6 @@ import {
 export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
 export { DEFAULT_EOF_TIMEOUT } from './socket-options.js';
 export { DEFAULT_READ_SIZE } from './read-buffers.js';
-
-const NO_BYTES = new Uint8Array(0);
 
 // Reads that finish at once, in a row, before the socket lets the event loop turn (libuv's Unix
 // streams likewise read at most 32 times per wake-up): a peer that keeps the pipe full cannot
@@ -57,25 +52,22 @@ const WRITABLE_CHECKS_ENCODING = (() => {
 
 type WriteCallback = (error?: Error | null) => void;
 
-// Set only while acceptedSocket() constructs: the first read waits for the server's
-// 'connection' listeners, so a connection they destroy at once never starts one.
-let deferFirstRead = false;
+let attachAccepted: (socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>) => void;
 
 /**
- * @internal A server's socket for an accepted pipe, whose reading starts (unless paused) once
- * `announce` (which emits 'connection') has returned.
+ * @internal A server's socket for an accepted pipe. Its reading starts (unless paused) only
+ * once `announce` (which emits 'connection') has returned, so a connection that the server's
+ * listeners destroy at once never starts one.
  */
 export function acceptedSocket(
   options: PipeSocketOptions,
+  channel: Channel,
+  owner: ConnectionOwner<Server>,
   announce: (socket: PipeSocket) => void,
 ): PipeSocket {
-  deferFirstRead = true;
-  let socket: PipeSocket;
-  try {
-    socket = new PipeSocket(options);
-  } finally {
-    deferFirstRead = false;
-  }
+  const socket = new PipeSocket(options);
+  attachAccepted(socket, channel, owner);
+  if (options.pauseOnCreate) socket.pause();
   announce(socket);
   if (!options.pauseOnCreate && !socket.destroyed) socket.read(0);
   return socket;
@@ -103,8 +95,8 @@ export function acceptedSocket(
  * ```
  */
 export class PipeSocket extends Duplex {
-  #proactor: Proactor;
-  #handle: PipeHandle | undefined;
+  #engine: Engine;
+  #channel: Channel | undefined;
   #connecting = false;
   #connectAbort: (() => void) | undefined;
   #hadPipe = false; // connected, or tried to: 'close' then says whether it ended in an error
@@ -133,7 +125,7 @@ export class PipeSocket extends Duplex {
   #timer: NodeJS.Timeout | undefined;
   #refed = true;
   #peerPid: number | undefined;
-  #owner: ConnectionOwner | undefined;
+  #owner: ConnectionOwner<Server> | undefined;
   #signalCleanup: (() => void) | undefined;
   // 'close' is due once the socket is destroyed and none of its operations is in flight, as
   // net.Socket's comes from the handle's close callback, after every request has called back:
@@ -147,7 +139,7 @@ export class PipeSocket extends Duplex {
   timeout: number | undefined;
 
   /** The server that accepted this socket, for server-side sockets. */
-  server: ConnectionOwner | undefined;
+  server: Server | undefined;
 
   constructor(options?: PipeSocketOptions) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -168,16 +160,27 @@ export class PipeSocket extends Duplex {
       emitClose: false,
       autoDestroy: true,
     });
-    this.#proactor = proactor;
+    this.#engine = engineOf(proactor);
     this.#readSize = Math.max(1, this.readableHighWaterMark);
     this.#eofTimeout = opts.eofTimeout ?? DEFAULT_EOF_TIMEOUT;
     this.#onread = usableOnread(opts.onread);
     if (handle !== undefined) {
-      this.#attach(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
+      const channel = channelOf(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
+      this.#engine = channel.engine;
+      this.#attach(channel);
       if (opts.pauseOnCreate) this.pause();
-      else if (!deferFirstRead) this.read(0);
+      else this.read(0);
     }
     if (signal !== undefined) this.#watchSignal(signal);
+  }
+
+  static {
+    attachAccepted = (socket, channel, owner) => {
+      socket.#engine = channel.engine;
+      socket.#attach(channel);
+      socket.#owner = owner;
+      socket.server = owner.server;
+    };
   }
 
   #watchSignal(signal: AbortSignal): void {
@@ -204,7 +207,7 @@ export class PipeSocket extends Duplex {
     if (connectListener !== undefined) validateFunction(connectListener, 'connectListener');
     if (this.#connecting) throw codedError('ERR_SOCKET_CONNECTING', 'Socket is already connecting');
     if (this.destroyed) this.#reset();
-    else if (this.#handle !== undefined) throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
+    else if (this.#channel !== undefined) throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
     if (connectListener) this.once('connect', connectListener);
     if (signal !== undefined && this.#signalCleanup === undefined) this.#watchSignal(signal);
     this.#connecting = true;
@@ -214,26 +217,26 @@ export class PipeSocket extends Duplex {
       process.nextTick(() => this.#connectFailed(invalid));
       return this;
     }
-    const connecting = this.#proactor[kConnect](path, timeout);
+    const connecting = connectWithRetry(this.#engine, path, { timeout });
     this.#connectAbort = connecting.abort;
     connecting.promise.then(
-      (handle) => this.#connected(handle, timeout),
+      (channel) => this.#connected(channel, timeout),
       (error: Error) => this.#connectFailed(error),
     );
     return this;
   }
 
-  #connected(handle: PipeHandle, timeout: number | undefined): void {
+  #connected(channel: Channel, timeout: number | undefined): void {
     this.#connecting = false;
     this.#connectAbort = undefined;
     // A server that closed meanwhile (with us still queued) refused us, as node:net reports it.
-    const refused = this.destroyed ? undefined : this.#proactor[kPendingError](handle);
+    const refused = this.destroyed ? undefined : channel.pendingError();
     if (this.destroyed || refused !== undefined) {
-      this.#proactor.closeHandle(handle);
+      channel.close();
       if (refused !== undefined) this.destroy(refused);
       return;
     }
-    this.#attach(handle);
+    this.#attach(channel);
     if (timeout !== undefined) this.setTimeout(timeout);
     this.emit('connect');
     this.emit('ready');
@@ -249,10 +252,10 @@ export class PipeSocket extends Duplex {
     if (!this.destroyed) this.destroy(error);
   }
 
-  #attach(handle: PipeHandle): void {
-    this.#handle = handle;
+  #attach(channel: Channel): void {
+    this.#channel = channel;
     this.#hadPipe = true;
-    if (!this.#refed) this.#proactor.unrefHandle(handle);
+    if (!this.#refed) channel.setRef(false);
   }
 
   // A socket that closed, made new for another connect (net.Socket's _undestroy).
@@ -266,7 +269,7 @@ export class PipeSocket extends Duplex {
       this.#readBuffer = undefined; // still the OS's; it is not given back for reuse (L1)
     }
     (this as unknown as { _undestroy(): void })._undestroy();
-    this.#handle = undefined;
+    this.#channel = undefined;
     this.#readRequested = false;
     this.#readLoop = false;
     this.#dataWaiting = false;
@@ -279,7 +282,7 @@ export class PipeSocket extends Duplex {
 
   /** @internal */
   override _read(): void {
-    if (this.#handle === undefined) {
+    if (this.#channel === undefined) {
       // Readable asked while connecting: it will not ask again until we push, so read once
       // connected.
       this.#readRequested = true;
@@ -320,12 +323,12 @@ export class PipeSocket extends Duplex {
   };
 
   #startRead(): void {
-    const handle = this.#handle;
-    if (handle === undefined || this.destroyed) {
+    const channel = this.#channel;
+    if (channel === undefined || this.destroyed) {
       this.#readLoop = false;
       return;
     }
-    if (handle.closed) {
+    if (channel.closed) {
       // Windows end(): the pipe was closed after the peer had read everything, and the eof
       // timer ran out; nothing more can arrive.
       this.#readLoop = false;
@@ -339,20 +342,20 @@ export class PipeSocket extends Duplex {
       // Finishes at once when the data is there (most reads of a busy connection).
       if (this.#onread === undefined) {
         const buffer = (this.#readBuffer ??= takeReadBuffer(this.#readSize));
-        this.#proactor[kIo]('recv', handle, buffer, this.#onRecv);
+        channel.read(buffer, this.#onRecv);
       } else {
         const { buffer } = this.#onread;
         this.#onreadBuffer = typeof buffer === 'function' ? buffer() : buffer;
-        this.#proactor[kIo]('recv', handle, this.#onreadBuffer, this.#onReadInto);
+        channel.read(this.#onreadBuffer, this.#onReadInto);
       }
     } else {
       // Until the first data, wait with no buffer (a zero-byte read), so a connection that
       // never talks, or closes at once, holds no read buffer. The read that follows finds it.
-      this.#proactor[kIo]('readable', handle, NO_BYTES, this.#onReadable);
+      channel.waitReadable(this.#onReadable);
     }
   }
 
-  #onReadable = (_value: number, error?: Error): void => {
+  #onReadable = (_value: number, error: Error | undefined): void => {
     if (this.#readSettled()) return;
     if (error !== undefined) return this.#onReadError(error);
     if (this.destroyed) return this.#stopReading();
@@ -360,7 +363,7 @@ export class PipeSocket extends Duplex {
     this.#pump();
   };
 
-  #onRecv = (n: number, error?: Error): void => {
+  #onRecv = (n: number, error: Error | undefined): void => {
     if (!this.#received(n, error)) return;
     const buffer = this.#readBuffer as Buffer;
     let chunk: Buffer;
@@ -382,7 +385,7 @@ export class PipeSocket extends Duplex {
   };
 
   // A read into the `onread` buffer: handed to its callback, which may pause reading (false).
-  #onReadInto = (n: number, error?: Error): void => {
+  #onReadInto = (n: number, error: Error | undefined): void => {
     const buffer = this.#onreadBuffer as Uint8Array;
     this.#onreadBuffer = undefined;
     if (!this.#received(n, error)) return;
@@ -483,11 +486,11 @@ export class PipeSocket extends Duplex {
 
   #onEofTimeout = (): void => {
     this.#eofTimer = undefined;
-    const handle = this.#handle;
-    if (!this.#reading || handle === undefined || handle.closed) return;
+    const channel = this.#channel;
+    if (!this.#reading || channel === undefined || channel.closed) return;
     // Closing cancels the read; should it have finished in the race, its data is delivered
     // first (L5), then the end. The peer reads the end of stream too.
-    this.#proactor.closeHandle(handle);
+    channel.close();
   };
 
   /** @internal */
@@ -549,8 +552,8 @@ export class PipeSocket extends Duplex {
   };
 
   #send(data: Buffer, callback: WriteCallback): void {
-    const handle = this.#handle;
-    if (handle === undefined || handle.closed) {
+    const channel = this.#channel;
+    if (channel === undefined || channel.closed) {
       callback(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
       return;
     }
@@ -562,8 +565,8 @@ export class PipeSocket extends Duplex {
     this.#touch();
     this.#inFlight++;
     // The callback runs at once when the write finishes at once, as net.Socket's does.
-    this.#proactor[kIo]('send', handle, data, (_n, error?: Error & { code?: string }) => {
-      if (handle !== this.#handle) return; // a write of a connection this socket has left
+    channel.write(data, (_n, error: (Error & { code?: string }) | undefined) => {
+      if (channel !== this.#channel) return; // a write of a connection this socket has left
       this.#settled();
       if (error === undefined) {
         this.#touch();
@@ -606,23 +609,19 @@ export class PipeSocket extends Duplex {
       this.once('connect', () => this._final(callback));
       return;
     }
-    const handle = this.#handle;
-    if (handle === undefined || handle.closed) {
+    const channel = this.#channel;
+    if (channel === undefined || channel.closed) {
       callback();
       return;
     }
-    const shutdown = this.#proactor[kShutdown](handle);
-    if (shutdown !== 'unsupported') {
-      // Linux: a real half-close; the peer reads the end of the stream, we go on reading.
-      callback(shutdown === 'done' ? undefined : shutdown);
-      return;
-    }
-    // L11, Windows byte pipes: no half-close, and closing now would lose the peer's reply. As
-    // libuv: wait until the peer has read everything, then keep reading under the eof timer.
     this.#inFlight++;
-    this.#proactor[kIo]('flush', handle, NO_BYTES, (_n, error?: Error & { code?: string }) => {
-      if (handle !== this.#handle) return; // a connection this socket has left
+    channel.endWrites((error: (Error & { code?: string }) | undefined, halfClosed) => {
+      if (channel !== this.#channel) return; // a connection this socket has left
       this.#settled();
+      // Linux: a real half-close; the peer reads the end of the stream, we go on reading.
+      if (halfClosed) return callback(error);
+      // L11, Windows byte pipes: no half-close, and closing now would lose the peer's reply.
+      // As libuv: the peer has read everything; keep reading under the eof timer.
       if (this.destroyed) return callback();
       this.#writesFlushed = true;
       if (error !== undefined && error.code !== 'ABORT_ERR') return callback(error);
@@ -648,8 +647,7 @@ export class PipeSocket extends Duplex {
     const hadPipe = this.#hadPipe;
     this.#connectAbort?.();
     this.#connecting = false;
-    const handle = this.#handle;
-    if (handle !== undefined && !handle.closed) this.#proactor.closeHandle(handle);
+    this.#channel?.close();
     // With a read in flight, the buffer comes back when that read settles.
     if (!this.#reading) this.#releaseReadBuffer();
     callback(error);
@@ -679,13 +677,7 @@ export class PipeSocket extends Duplex {
         'Socket closed before the connection was established',
       ),
     );
-    owner?.[kConnectionClosed]();
-  }
-
-  /** @internal Registers the server that counts this socket among its connections. */
-  ownedBy(owner: ConnectionOwner): void {
-    this.#owner = owner;
-    this.server = owner;
+    owner?.connectionClosed();
   }
 
   #touch(): void {
@@ -736,7 +728,7 @@ export class PipeSocket extends Duplex {
   /** With `onread`, resuming starts reading again. */
   override resume(): this {
     super.resume();
-    if (this.#onread !== undefined && this.#handle !== undefined && !this.#readLoop && !this.destroyed) {
+    if (this.#onread !== undefined && this.#channel !== undefined && !this.#readLoop && !this.destroyed) {
       this.#readLoop = true;
       if (!this.#reading) process.nextTick(this.#pump);
     }
@@ -746,14 +738,14 @@ export class PipeSocket extends Duplex {
   /** Pending I/O on this socket keeps the process alive (the default). */
   ref(): this {
     this.#refed = true;
-    if (this.#handle !== undefined && !this.#handle.closed) this.#proactor.refHandle(this.#handle);
+    this.#channel?.setRef(true);
     return this;
   }
 
   /** Lets the process exit even while this socket waits for data. */
   unref(): this {
     this.#refed = false;
-    if (this.#handle !== undefined && !this.#handle.closed) this.#proactor.unrefHandle(this.#handle);
+    this.#channel?.setRef(false);
     return this;
   }
 
@@ -769,7 +761,7 @@ export class PipeSocket extends Duplex {
    * throws `ERR_INVALID_HANDLE_TYPE`; with none, it destroys the socket with `ERR_SOCKET_CLOSED`.
    */
   resetAndDestroy(): this {
-    if (this.#handle !== undefined && !this.#handle.closed) {
+    if (this.#channel !== undefined && !this.#channel.closed) {
       throw codedTypeError('ERR_INVALID_HANDLE_TYPE', 'This handle type cannot be sent');
     }
     this.destroy(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
@@ -808,7 +800,7 @@ export class PipeSocket extends Duplex {
    * while the socket has no pipe, as `net.Socket`'s is without a handle.
    */
   get bufferSize(): number | undefined {
-    if (!(#handle in this) || this.destroyed || (this.#handle === undefined && !this.#connecting)) {
+    if (!(#channel in this) || this.destroyed || (this.#channel === undefined && !this.#connecting)) {
       return undefined;
     }
     return this.writableLength;
@@ -821,7 +813,7 @@ export class PipeSocket extends Duplex {
 
   /** True until the socket is connected, and again once it is destroyed (as `net.Socket`). */
   get pending(): boolean {
-    return this.#handle === undefined || this.#connecting || this.destroyed;
+    return this.#channel === undefined || this.#connecting || this.destroyed;
   }
 
   /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`, as `net.Socket`. */
@@ -838,8 +830,8 @@ export class PipeSocket extends Duplex {
    * `GetNamedPipeServerProcessId`; Linux: `SO_PEERCRED`). Undefined before the socket connects.
    */
   get peerPid(): number | undefined {
-    if (this.#peerPid === undefined && this.#handle !== undefined && !this.#handle.closed) {
-      this.#peerPid = this.#proactor.peerPid(this.#handle);
+    if (this.#peerPid === undefined && this.#channel !== undefined && !this.#channel.closed) {
+      this.#peerPid = this.#channel.peerPid();
     }
     return this.#peerPid;
   }

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nativePath } from '../../lib/native.js';
-import { openHandleCount, Proactor, ProactorEvent } from '../../lib/proactor.js';
+import { openHandleCount } from '../../lib/diagnostics.js';
+import { ProactorEvent } from '../../lib/event.js';
+import { Proactor } from '../../lib/proactor.js';
 import { delay, settledWithin } from '../helpers.js';
 
 const proactor = new Proactor();

@@ -33,7 +33,10 @@ describe('adoptHandle', () => {
   it('refuses something that is not an open pipe, with a system error, and leaves it alone', () => {
     // A handle value that is not open on either platform.
     expect(() => proactor.adoptHandle(isWindows ? 0x7ff0 : 1_000_000)).toThrow(
-      expect.objectContaining({ syscall: 'adopt', errno: expect.any(Number) }),
+      expect.objectContaining({
+        syscall: isWindows ? 'GetNamedPipeInfo' : 'fcntl',
+        errno: expect.any(Number),
+      }),
     );
   });
 

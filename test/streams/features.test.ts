@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { connect, createServer, PipeSocket, type Server } from '../../lib/index.js';
-import { type IoCallback, type IoKind, kIo, type PipeHandle, Proactor } from '../../lib/proactor.js';
+import { Channel } from '../../lib/engine/channel.js';
+import type { Done } from '../../lib/engine/engine.js';
+import { engineOf, type PipeHandle, Proactor } from '../../lib/proactor.js';
 import { connectedPair, delay, uniquePipePath } from '../helpers.js';
 import { closed, listening, once, readBytes, startPeer } from './impls.js';
 
@@ -19,18 +21,48 @@ afterAll(async () => {
   expect((await serverProactor.close()).pending).toBe(0);
 });
 
-/** Watches the reads and writes sockets start on `engine` (they go through Proactor[kIo]). */
-function spyIo(engine: Proactor): {
-  calls(kind: IoKind): [IoKind, PipeHandle, Uint8Array, IoCallback][];
+/**
+ * Watches the reads (`recv` into a buffer, `readable` with none) and writes (`send`) that
+ * sockets start on the channels of `proactor`: the buffer each was given.
+ */
+function spyIo(proactor: Proactor): {
+  calls(kind: 'recv' | 'readable' | 'send'): (Uint8Array | undefined)[];
   clear(): void;
   restore(): void;
 } {
-  const spy = vi.spyOn(engine, kIo);
-  return {
-    calls: (kind) => spy.mock.calls.filter(([k]) => k === kind),
-    clear: () => spy.mockClear(),
-    restore: () => spy.mockRestore(),
+  const engine = engineOf(proactor);
+  const spies = {
+    recv: vi.spyOn(Channel.prototype, 'read'),
+    readable: vi.spyOn(Channel.prototype, 'waitReadable'),
+    send: vi.spyOn(Channel.prototype, 'write'),
   };
+  return {
+    calls: (kind) => {
+      const { mock } = spies[kind];
+      return mock.calls
+        .filter((_args, i) => (mock.contexts[i] as Channel).engine === engine)
+        .map(([first]) => (first instanceof Uint8Array ? first : undefined));
+    },
+    clear: () => Object.values(spies).forEach((spy) => spy.mockClear()),
+    restore: () => Object.values(spies).forEach((spy) => spy.mockRestore()),
+  };
+}
+
+/** Makes `serverProactor`'s accepts fail with what `failure()` gives, as long as it gives one. */
+function failAccepts(failure: () => Error | undefined): { restore(): void } {
+  const engine = engineOf(serverProactor);
+  const original = Channel.prototype.accept;
+  const spy = vi.spyOn(Channel.prototype, 'accept').mockImplementation(function (
+    this: Channel,
+    done,
+    signal,
+  ) {
+    const error = this.engine === engine ? failure() : undefined;
+    if (error === undefined) return original.call(this, done, signal);
+    setImmediate(() => done(undefined, error));
+    return 0;
+  });
+  return { restore: () => spy.mockRestore() };
 }
 
 async function echoServer(options: Record<string, unknown> = {}): Promise<{ server: Server; path: string }> {
@@ -219,12 +251,11 @@ describe('L10: the accept loop survives its clients', () => {
   // ERROR_NO_DATA (EPIPE). Which accept meets such a client is a race, so these two tests make
   // the accepts fail on purpose and check what the loop does with it.
   it('accepts that fail for one client (EPIPE, as ERROR_NO_DATA) are dropped silently; serving goes on', async () => {
-    const original = serverProactor.acceptPipe.bind(serverProactor);
     let failures = 0;
-    const accept = vi.spyOn(serverProactor, 'acceptPipe').mockImplementation((instance, options) => {
-      if (failures >= 100) return original(instance, options);
+    const accept = failAccepts(() => {
+      if (failures >= 100) return undefined;
       failures++;
-      return Promise.reject(Object.assign(new Error('accept EPIPE'), { code: 'EPIPE', syscall: 'accept' }));
+      return Object.assign(new Error('accept EPIPE'), { code: 'EPIPE', syscall: 'accept' });
     });
     const { server, path } = await echoServer();
     const errors: Error[] = [];
@@ -234,19 +265,18 @@ describe('L10: the accept loop survives its clients', () => {
     const client = connect({ path, proactor });
     client.write('served');
     expect((await readBytes(client, 6)).toString()).toBe('served');
-    accept.mockRestore();
+    accept.restore();
     expect(errors).toEqual([]);
     client.end();
     await closed(server as never);
   });
 
   it('an accept failure that is not about one client is emitted as error (syscall accept); serving goes on', async () => {
-    const original = serverProactor.acceptPipe.bind(serverProactor);
     let failed = false;
-    const accept = vi.spyOn(serverProactor, 'acceptPipe').mockImplementation((instance, options) => {
-      if (failed) return original(instance, options);
+    const accept = failAccepts(() => {
+      if (failed) return undefined;
       failed = true;
-      return Promise.reject(Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+      return Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' });
     });
     const path = uniquePipePath('emfile');
     const server = createServer({ proactor: serverProactor, instances: 1 }, (socket) => socket.pipe(socket));
@@ -260,7 +290,7 @@ describe('L10: the accept loop survives its clients', () => {
     const client = connect({ path, proactor, timeout: 10_000 });
     client.write('served');
     expect((await readBytes(client, 6)).toString()).toBe('served');
-    accept.mockRestore();
+    accept.restore();
     client.end();
     await closed(server as never);
   });
@@ -270,12 +300,12 @@ describe('stream rules', () => {
   it('reads go into buffers of highWaterMark bytes (64 KiB by default)', async () => {
     const { server, path } = await echoServer();
     const io = spyIo(proactor);
-    const sizes = async (options: Record<string, unknown>): Promise<number[]> => {
+    const sizes = async (options: Record<string, unknown>): Promise<(number | undefined)[]> => {
       io.clear();
       const client = connect({ path, proactor, ...options });
       client.write('x');
       await readBytes(client, 1);
-      const lengths = io.calls('recv').map(([, , buffer]) => buffer.byteLength);
+      const lengths = io.calls('recv').map((buffer) => buffer?.byteLength);
       client.destroy();
       return lengths;
     };
@@ -333,7 +363,7 @@ describe('stream rules', () => {
     expect((await readBytes(client, 13)).toString()).toBe('one two three');
     const sends = io.calls('send');
     expect(sends).toHaveLength(1);
-    expect(Buffer.from(sends[0]?.[2] as Uint8Array).toString()).toBe('one two three');
+    expect(Buffer.from(sends[0] as Uint8Array).toString()).toBe('one two three');
     io.restore();
     client.end();
     await closed(server as never);
@@ -363,17 +393,32 @@ describe('stream rules', () => {
     await delay(50); // the first read is now outstanding
     const cancelledBefore = proactor.stats().cancelled;
     // Count reads in flight: _read must start one only when none is outstanding.
-    const original = proactor[kIo].bind(proactor);
+    const engine = engineOf(proactor);
     let inFlight = 0;
     let maxInFlight = 0;
-    const io = vi.spyOn(proactor, kIo).mockImplementation((kind, handle, buffer, done) => {
-      if (kind === 'send') return original(kind, handle, buffer, done);
+    const counted = (done: Done): Done => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      original(kind, handle, buffer, (value, error) => {
+      return (value, error) => {
         inFlight--;
         done(value, error);
-      });
+      };
+    };
+    const { read, waitReadable } = Channel.prototype;
+    const reads = vi.spyOn(Channel.prototype, 'read').mockImplementation(function (
+      this: Channel,
+      buffer,
+      done,
+      signal,
+    ) {
+      return read.call(this, buffer, this.engine === engine ? counted(done) : done, signal);
+    });
+    const waits = vi.spyOn(Channel.prototype, 'waitReadable').mockImplementation(function (
+      this: Channel,
+      done,
+      signal,
+    ) {
+      return waitReadable.call(this, this.engine === engine ? counted(done) : done, signal);
     });
     client.pause();
     client.write('during pause');
@@ -384,7 +429,8 @@ describe('stream rules', () => {
     await delay(100);
     expect(Buffer.concat(chunks).toString()).toBe('during pause');
     expect(maxInFlight).toBeLessThanOrEqual(1);
-    io.mockRestore();
+    reads.mockRestore();
+    waits.mockRestore();
     client.end();
     await closed(server as never);
   });

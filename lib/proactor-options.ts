@@ -1,0 +1,182 @@
+// The options and reports of the low-level API (lib/proactor.ts), and their checks: argument
+// errors are thrown synchronously, with Node's codes.
+import { constants as osConstants } from 'node:os';
+import type { InstanceSettings } from './engine/engine.js';
+import {
+  optionsObject,
+  validateBoolean,
+  validateFunction,
+  validateInteger,
+  validateSignal,
+  validateString,
+  validateTimeout,
+} from './validate.js';
+
+/** Counters of one proactor's operations. */
+export interface ProactorStats {
+  /** Operations started and not yet delivered. */
+  pending: number;
+  /** Operations delivered with a result or an error. */
+  completed: number;
+  /** Operations delivered as cancelled (AbortError). */
+  cancelled: number;
+  /** Completions for no known operation: counted and ignored (must stay 0; DESIGN L4). */
+  unexpected: number;
+  /** Wake-ups of JS that delivered completions: one per batch, never one per operation. */
+  batches: number;
+}
+
+/** What `close()` found. */
+export interface CloseReport {
+  /** True when operations were still pending when the time limit ran out. */
+  timedOut: boolean;
+  /** How many operations never completed. Their memory is kept, never freed under the OS (L1). */
+  pending: number;
+  operations: { id: number; kind: string }[];
+}
+
+export interface ProactorCloseOptions {
+  /** Milliseconds to wait for cancelled operations to complete. Default 5000. */
+  timeout?: number;
+}
+
+export interface OperationOptions {
+  /** Aborting cancels the operation; it rejects with an `AbortError` unless it completed first. */
+  signal?: AbortSignal;
+}
+
+export interface PipeInstanceOptions extends OperationOptions {
+  /**
+   * Windows: create the pipe with `FILE_FLAG_FIRST_PIPE_INSTANCE`, so the call fails with
+   * `EADDRINUSE` if anyone (including another process squatting on the name) already has an
+   * instance. Default true. Linux: ignored (binding a taken path always fails).
+   */
+  first?: boolean;
+  /**
+   * Windows: the most instances this pipe name may have (1–255, 255 = unlimited:
+   * `PIPE_UNLIMITED_INSTANCES`). Default 255. Linux: ignored.
+   */
+  maxInstances?: number;
+  /**
+   * Linux: the `listen(2)` backlog. Default 4096 (node:net: 511), which the kernel caps at
+   * `net.core.somaxconn`: a burst of clients queues instead of being told the server is busy
+   * (node:net's clients then fail with EAGAIN; ours retry from 1 ms, which costs them time).
+   * The connect-rate figures behind the default are in bench/decisions.md. Windows: ignored.
+   */
+  backlog?: number;
+  /**
+   * Windows: the in and out buffer sizes the pipe is created with (`CreateNamedPipeW`'s
+   * `nOutBufferSize` / `nInBufferSize`). Default 262144 (libuv uses 65536): a writer can run
+   * that much further ahead of its reader, which speeds up bulk transfer (bench/decisions.md).
+   * Linux: ignored.
+   */
+  bufferSize?: number;
+  /** Windows: refuse clients from other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
+  rejectRemoteClients?: boolean;
+  /**
+   * Only this user may connect. Windows: a protected DACL granting only the current user's SID;
+   * Linux: the socket file's mode becomes 0600. Default false.
+   */
+  currentUserOnly?: boolean;
+  /** As node:net: everyone may read (Windows: an ACE for Everyone; Linux: the r bits). */
+  readableAll?: boolean;
+  /** As node:net: everyone may write, and so connect (Windows: an ACE; Linux: the w bits). */
+  writableAll?: boolean;
+  /** Windows: the pipe's security descriptor as SDDL, e.g. `'D:P(A;;GA;;;BA)'`. Wins over the flags. */
+  sddl?: string;
+}
+
+export interface ConnectOptions extends OperationOptions {
+  /** Milliseconds the whole connect may take, busy retries included; then `ETIMEDOUT`. */
+  timeout?: number;
+  /**
+   * Called before each wait while the server is busy (`ERROR_PIPE_BUSY` / `EAGAIN`), with the
+   * delay: 1 ms, doubling to 100 ms (DESIGN L7). For diagnostics and tests.
+   */
+  onRetry?: (delayMs: number, attempt: number) => void;
+}
+
+export interface WaitOptions extends OperationOptions {
+  /** Milliseconds to wait at most. `waitForHandle` then resolves false; `waitForProcess` rejects `ETIMEDOUT`. */
+  timeout?: number;
+}
+
+/** How a process ended: exactly one of the two is set, or neither when the OS will not say. */
+export interface ProcessExit {
+  exitCode: number | null;
+  signalCode: NodeJS.Signals | null;
+}
+
+/** The native wait result as a `ProcessExit`: an exit code (>= 0), minus the signal number, or NaN. */
+export function processExit(value: number): ProcessExit {
+  if (Number.isNaN(value)) return { exitCode: null, signalCode: null };
+  if (value >= 0) return { exitCode: value, signalCode: null };
+  const name = Object.entries(osConstants.signals).find(([, number]) => number === -value)?.[0];
+  return { exitCode: null, signalCode: (name ?? null) as NodeJS.Signals | null };
+}
+
+/** `createPipeInstance`'s options, checked, with the defaults filled in (`path` is checked apart). */
+export function instanceSettings(
+  path: string,
+  options: PipeInstanceOptions | undefined,
+): { settings: InstanceSettings; signal: AbortSignal | undefined } {
+  const opts = optionsObject(options);
+  const first = opts.first ?? true;
+  validateBoolean(first, 'options.first');
+  const maxInstances = opts.maxInstances ?? 255;
+  validateInteger(maxInstances, 'options.maxInstances', 1, 255);
+  const backlog = opts.backlog ?? 4096;
+  validateInteger(backlog, 'options.backlog', 0, 2 ** 31 - 1);
+  const bufferSize = opts.bufferSize ?? 262144;
+  validateInteger(bufferSize, 'options.bufferSize', 0, 2 ** 31 - 1);
+  const rejectRemoteClients = opts.rejectRemoteClients ?? true;
+  validateBoolean(rejectRemoteClients, 'options.rejectRemoteClients');
+  const currentUserOnly = opts.currentUserOnly ?? false;
+  validateBoolean(currentUserOnly, 'options.currentUserOnly');
+  const readableAll = opts.readableAll ?? false;
+  validateBoolean(readableAll, 'options.readableAll');
+  const writableAll = opts.writableAll ?? false;
+  validateBoolean(writableAll, 'options.writableAll');
+  const sddl = opts.sddl;
+  if (sddl !== undefined) validateString(sddl, 'options.sddl');
+  const { signal } = operationOptions(opts);
+  const settings = { path, first, maxInstances, backlog, bufferSize, rejectRemoteClients };
+  return { settings: { ...settings, currentUserOnly, readableAll, writableAll, sddl }, signal };
+}
+
+/** An operation's options: `{ signal }`. */
+export function operationOptions(options: unknown): { signal: AbortSignal | undefined } {
+  const opts = optionsObject(options);
+  validateSignal(opts.signal, 'options.signal');
+  return { signal: opts.signal as AbortSignal | undefined };
+}
+
+/** A wait's options: `{ signal, timeout }`. */
+export function waitOptions(options: unknown): {
+  signal: AbortSignal | undefined;
+  timeout: number | undefined;
+} {
+  const opts = optionsObject(options);
+  validateSignal(opts.signal, 'options.signal');
+  if (opts.timeout !== undefined) validateTimeout(opts.timeout, 'options.timeout');
+  return { signal: opts.signal as AbortSignal | undefined, timeout: opts.timeout as number | undefined };
+}
+
+/** `connectPipe`'s options: `{ signal, timeout, onRetry }`. */
+export function connectOptions(options: unknown): {
+  signal: AbortSignal | undefined;
+  timeout: number | undefined;
+  onRetry: ConnectOptions['onRetry'];
+} {
+  const { signal, timeout } = waitOptions(options);
+  const onRetry = optionsObject(options).onRetry;
+  if (onRetry !== undefined) validateFunction(onRetry, 'options.onRetry');
+  return { signal, timeout, onRetry: onRetry as ConnectOptions['onRetry'] };
+}
+
+/** `close()`'s time limit. */
+export function closeTimeout(options: ProactorCloseOptions | undefined, fallback: number): number {
+  const timeout = optionsObject(options).timeout ?? fallback;
+  validateTimeout(timeout, 'options.timeout');
+  return timeout;
+}
