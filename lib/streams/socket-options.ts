@@ -134,3 +134,11 @@ export function validateEofTimeout(value: unknown, name: string): void {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
   if (!(value >= 0)) throw outOfRange(name, '>= 0 (Infinity waits for the peer)', value);
 }
+
+/** `onread` as net.Socket takes it: used only when it has a buffer (or a function) and a callback. */
+export function usableOnread(onread: PipeSocketOptions['onread']): PipeSocketOptions['onread'] {
+  if (onread === null || typeof onread !== 'object') return undefined;
+  const { buffer, callback } = onread;
+  if (!(buffer instanceof Uint8Array) && typeof buffer !== 'function') return undefined;
+  return typeof callback === 'function' ? onread : undefined;
+}
