@@ -1,6 +1,8 @@
 // Waits at scale: 10,000 waitForHandle on one event, armed then set, and armed then cancelled.
 // Node has no way to wait on a handle, so there is no peer: the figures stand alone.
-import { Proactor, ProactorEvent, threadCount } from '../../build/esm/proactor.js';
+import { threadCount } from '../../build/esm/diagnostics.js';
+import { ProactorEvent } from '../../build/esm/event.js';
+import { Proactor } from '../../build/esm/proactor.js';
 
 // Threads before any wait ran: pool threads that waits start stay around afterwards, so each
 // round measures against this, not against the round before.

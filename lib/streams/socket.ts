@@ -9,6 +9,7 @@ import { validateFunction } from '../validate.js';
 import { type ConnectionOwner, validateMsecs } from './internal.js';
 import type { Server } from './server.js';
 import { DEFAULT_READ_SIZE } from './read-buffers.js';
+import { CloseWhenSettled } from './socket-close.js';
 import { SocketReader } from './socket-reader.js';
 import { SocketSurface } from './socket-surface.js';
 import { bufferedBytes, sendCoalesced, type WriteCallback } from './socket-writes.js';
@@ -83,12 +84,7 @@ export class PipeSocket extends SocketSurface {
   #peerPid: number | undefined;
   #owner: ConnectionOwner<Server> | undefined;
   #signalCleanup: (() => void) | undefined;
-  // 'close' is due once the socket is destroyed and none of its operations is in flight, as
-  // net.Socket's comes from the handle's close callback, after every request has called back:
-  // a connect() from a 'close' listener then starts clean.
-  #inFlight = 0; // operations of the current connection that have not called back
-  #closeDue: { hadError: boolean | undefined; queued: WriteCallback | undefined } | undefined;
-  #closeImmediate: NodeJS.Immediate | undefined;
+  #closeGate = new CloseWhenSettled();
 
   /** The idle timeout set with `setTimeout`, in milliseconds (undefined until set). */
   timeout: number | undefined;
@@ -120,8 +116,8 @@ export class PipeSocket extends SocketSurface {
       {
         stream: this,
         channel: () => this.#channel,
-        started: () => void this.#inFlight++,
-        settled: () => this.#settled(),
+        started: () => this.#closeGate.started(),
+        settled: () => this.#closeGate.settled(),
         active: () => this.#touch(),
       },
       {
@@ -225,8 +221,7 @@ export class PipeSocket extends SocketSurface {
   #reset(): void {
     // Its 'close' belongs to the old connection, so it goes first; what is still in flight on
     // the old pipe calls back into nothing.
-    this.#emitClose();
-    this.#inFlight = 0;
+    this.#closeGate.now();
     this.#reader.reset();
     (this as unknown as { _undestroy(): void })._undestroy();
     this.#channel = undefined;
@@ -237,11 +232,6 @@ export class PipeSocket extends SocketSurface {
   /** @internal */
   override _read(): void {
     this.#reader.request();
-  }
-
-  // An operation of the current connection called back.
-  #settled(): void {
-    if (--this.#inFlight === 0 && this.#closeDue !== undefined) this.#scheduleClose();
   }
 
   /** @internal */
@@ -284,11 +274,11 @@ export class PipeSocket extends SocketSurface {
     }
     this.#bytesDispatched += data.length;
     this.#touch();
-    this.#inFlight++;
+    this.#closeGate.started();
     // The callback runs at once when the write finishes at once, as net.Socket's does.
     channel.write(data, (_n, error: (Error & { code?: string }) | undefined) => {
       if (channel !== this.#channel) return; // a write of a connection this socket has left
-      this.#settled();
+      this.#closeGate.settled();
       if (error === undefined) {
         this.#touch();
         callback();
@@ -309,10 +299,10 @@ export class PipeSocket extends SocketSurface {
       callback();
       return;
     }
-    this.#inFlight++;
+    this.#closeGate.started();
     channel.endWrites((error: (Error & { code?: string }) | undefined, halfClosed) => {
       if (channel !== this.#channel) return; // a connection this socket has left
-      this.#settled();
+      this.#closeGate.settled();
       // Linux: a real half-close; the peer reads the end of the stream, we go on reading.
       if (halfClosed) return callback(error);
       // L11, Windows byte pipes: no half-close, and closing now would lose the peer's reply.
@@ -343,25 +333,16 @@ export class PipeSocket extends SocketSurface {
     callback(error);
     // As net.Socket: 'close' follows 'error', once the pipe is closed and its operations have
     // called back (a later loop turn). A write that was waiting for the connect fails then.
-    this.#closeDue = { hadError: hadPipe ? Boolean(error) : undefined, queued: queued?.callback };
-    if (this.#inFlight === 0) this.#scheduleClose();
+    const hadError = hadPipe ? Boolean(error) : undefined;
+    this.#closeGate.due(() => this.#emitClose(hadError, queued?.callback));
   }
 
-  #scheduleClose(): void {
-    this.#closeImmediate ??= setImmediate(() => this.#emitClose());
-  }
-
-  #emitClose(): void {
-    const due = this.#closeDue;
-    if (due === undefined) return;
-    this.#closeDue = undefined;
-    clearImmediate(this.#closeImmediate);
-    this.#closeImmediate = undefined;
+  #emitClose(hadError: boolean | undefined, queued: WriteCallback | undefined): void {
     const owner = this.#owner;
     this.#owner = undefined;
-    if (due.hadError === undefined) this.emit('close');
-    else this.emit('close', due.hadError);
-    due.queued?.(
+    if (hadError === undefined) this.emit('close');
+    else this.emit('close', hadError);
+    queued?.(
       codedError(
         'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
         'Socket closed before the connection was established',
