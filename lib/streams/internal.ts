@@ -54,8 +54,9 @@ export function callableWithoutNew<C extends new (...args: never[]) => object>(
   const callable: C = new Proxy(target, {
     apply: (constructor, _thisArg, args: unknown[]) => Reflect.construct(constructor, args),
     // `new` on the proxy constructs the class itself: with the proxy as new.target, V8 cannot use
-    // the class's cached object layout and builds every instance the slow way (measured: 25 µs
-    // instead of 1.5 µs per socket). A subclass keeps its own new.target.
+    // the class's cached object layout and builds every instance the slow way, a cost per socket
+    // that the `connect` scenario of bench/scenarios/pipes.mjs pays. A subclass keeps its own
+    // new.target.
     construct: (constructor, args: unknown[], newTarget: C) =>
       Reflect.construct(constructor, args as never[], newTarget === callable ? constructor : newTarget),
   });
