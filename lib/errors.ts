@@ -110,7 +110,19 @@ export function systemErrorByName(code: string, syscall: string, address?: strin
   return systemError(errnoOf(code), 0, syscall, address);
 }
 
-/** Node's `AbortError`: `name` `'AbortError'`, `code` `'ABORT_ERR'`, `cause` the signal's reason. */
+/**
+ * Node's `AbortError`: `name` `'AbortError'`, `code` `'ABORT_ERR'`, `cause` the signal's reason.
+ * Every cancelled operation rejects with one (DESIGN §4). No OS call; errors: none.
+ *
+ * @example
+ * ```js
+ * import { AbortError, waitForHandle, createEvent } from 'proactor';
+ * const event = createEvent();
+ * const error = await waitForHandle(event.handle, { signal: AbortSignal.abort() }).catch((e) => e);
+ * console.log(error instanceof AbortError, error.code); // true 'ABORT_ERR'
+ * event.close();
+ * ```
+ */
 export class AbortError extends Error {
   readonly code = 'ABORT_ERR';
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {

@@ -37,14 +37,29 @@ export type {
   WaitOptions,
 } from './proactor-options.js';
 
-/** The version of the native addon in use (equal to the package version it was built from). */
+/**
+ * The version of the native addon in use (equal to the package version it was built from).
+ * No OS call; errors: none (a missing addon already failed the import, `ERR_PROACTOR_ADDON_*`).
+ *
+ * @example
+ * ```js
+ * import { version } from 'proactor';
+ * console.log(version()); // '0.1.0'
+ * ```
+ */
 export function version(): string {
   return native.version();
 }
 
 /**
  * The completion mechanism the native addon drives: `'iocp'` (I/O completion ports) on
- * Windows, `'epoll'` on Linux.
+ * Windows, `'epoll'` on Linux. No OS call; errors: none.
+ *
+ * @example
+ * ```js
+ * import { backend } from 'proactor';
+ * console.log(backend()); // 'epoll' on Linux
+ * ```
  */
 export function backend(): 'iocp' | 'epoll' {
   return native.backend();

@@ -55,7 +55,17 @@ export function windowsPipePathProblem(path: string, platform = process.platform
 
 /**
  * A pipe path for a bare name on this platform: `\\.\pipe\<name>` on Windows; on Linux a socket
- * file `<name>.sock` in `$XDG_RUNTIME_DIR` (when set) or the temp directory.
+ * file `<name>.sock` in `$XDG_RUNTIME_DIR` (when set) or the temp directory. No OS call: the
+ * file is made by the server's `bind`, not here.
+ *
+ * Errors, thrown: a name that is no string `ERR_INVALID_ARG_TYPE`; an empty one, or one holding
+ * `/`, `\` or NUL, `ERR_INVALID_ARG_VALUE`. (Too long a result is refused where it is used.)
+ *
+ * @example
+ * ```js
+ * import { pipePath } from 'proactor';
+ * console.log(pipePath('echo')); // \\.\pipe\echo, or /run/user/1000/echo.sock
+ * ```
  */
 export function pipePath(name: string): string {
   if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);

@@ -12,7 +12,7 @@ import {
   validateTimeout,
 } from './validate.js';
 
-/** Counters of one proactor's operations. */
+/** Counters of one proactor's operations, as `Proactor.stats()` reports them (no OS call). */
 export interface ProactorStats {
   /** Operations started and not yet delivered. */
   pending: number;
@@ -26,25 +26,53 @@ export interface ProactorStats {
   batches: number;
 }
 
-/** What `close()` found. */
+/** What `Proactor.close()` found. */
 export interface CloseReport {
   /** True when operations were still pending when the time limit ran out. */
   timedOut: boolean;
   /** How many operations never completed. Their memory is kept, never freed under the OS (L1). */
   pending: number;
+  /** The operations that never completed: their ids and kinds (`'recv'`, `'accept'`, ...). */
   operations: { id: number; kind: string }[];
 }
 
+/**
+ * `Proactor.close()`'s options. Errors (thrown by `close()`): a `timeout` that is no number
+ * `ERR_INVALID_ARG_TYPE`, negative or not finite `ERR_OUT_OF_RANGE`.
+ */
 export interface ProactorCloseOptions {
   /** Milliseconds to wait for cancelled operations to complete. Default 5000. */
   timeout?: number;
 }
 
+/**
+ * Every operation's options. Errors (thrown by the method): options that are no object, or a
+ * `signal` that is no `AbortSignal`, `ERR_INVALID_ARG_TYPE`.
+ */
 export interface OperationOptions {
-  /** Aborting cancels the operation; it rejects with an `AbortError` unless it completed first. */
+  /**
+   * Aborting cancels the operation (Windows `CancelIoEx`, or the wait's own cancel; Linux: it
+   * leaves its epoll wait); it rejects with an `AbortError` (`cause`: the signal's reason)
+   * unless it completed first (L5). Already aborted: it rejects at once and starts nothing.
+   */
   signal?: AbortSignal;
 }
 
+/**
+ * `createPipeInstance`'s options: how the OS creates the pipe. Errors (thrown by the method): a
+ * wrong type `ERR_INVALID_ARG_TYPE`; a number out of its range `ERR_OUT_OF_RANGE`.
+ *
+ * @example
+ * ```js
+ * import { getDefaultProactor, pipePath } from 'proactor';
+ * const proactor = getDefaultProactor();
+ * const instance = await proactor.createPipeInstance(pipePath('options'), {
+ *   maxInstances: 1,
+ *   currentUserOnly: true,
+ * });
+ * proactor.closeHandle(instance);
+ * ```
+ */
 export interface PipeInstanceOptions extends OperationOptions {
   /**
    * Windows: create the pipe with `FILE_FLAG_FIRST_PIPE_INSTANCE`, so the call fails with
@@ -61,33 +89,48 @@ export interface PipeInstanceOptions extends OperationOptions {
    * Linux: the `listen(2)` backlog. Default 4096 (node:net: 511), which the kernel caps at
    * `net.core.somaxconn`: a burst of clients queues instead of being told the server is busy
    * (node:net's clients then fail with EAGAIN; ours retry from 1 ms, which costs them time).
-   * The connect-rate figures behind the default are in bench/decisions.md. Windows: ignored.
+   * The `connect` scenario of bench/scenarios/pipes.mjs measures it. Windows: ignored.
    */
   backlog?: number;
   /**
    * Windows: the in and out buffer sizes the pipe is created with (`CreateNamedPipeW`'s
    * `nOutBufferSize` / `nInBufferSize`). Default 262144 (libuv uses 65536): a writer can run
-   * that much further ahead of its reader, which speeds up bulk transfer (bench/decisions.md).
-   * Linux: ignored.
+   * that much further ahead of its reader, which speeds up bulk transfer (the `bulk` scenario of
+   * bench/scenarios/pipes.mjs). Linux: ignored.
    */
   bufferSize?: number;
   /** Windows: refuse clients from other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
   rejectRemoteClients?: boolean;
   /**
    * Only this user may connect. Windows: a protected DACL granting only the current user's SID;
-   * Linux: the socket file's mode becomes 0600. Default false.
+   * Linux: the socket file's mode becomes 0600 (`chmod`). Wins over `readableAll` and
+   * `writableAll`. Default false.
    */
   currentUserOnly?: boolean;
-  /** As node:net: everyone may read (Windows: an ACE for Everyone; Linux: the r bits). */
+  /**
+   * As node:net: everyone may read. Windows: a protected DACL for this user, SYSTEM and
+   * administrators, plus read for Everyone; Linux: the r bits (`chmod`). Default false.
+   */
   readableAll?: boolean;
-  /** As node:net: everyone may write, and so connect (Windows: an ACE; Linux: the w bits). */
+  /**
+   * As node:net: everyone may write, and so connect. Windows: as `readableAll`, with write for
+   * Everyone; Linux: the w bits (`chmod`). Default false.
+   */
   writableAll?: boolean;
-  /** Windows: the pipe's security descriptor as SDDL, e.g. `'D:P(A;;GA;;;BA)'`. Wins over the flags. */
+  /**
+   * Windows: the pipe's security descriptor as SDDL, e.g. `'D:P(A;;GA;;;BA)'`
+   * (`ConvertStringSecurityDescriptorToSecurityDescriptorW`; a malformed one rejects). Wins over
+   * the flags. Linux: ignored.
+   */
   sddl?: string;
 }
 
+/**
+ * `connectPipe`'s options. Errors (thrown by it): a wrong type `ERR_INVALID_ARG_TYPE`; a
+ * negative or non-finite `timeout` `ERR_OUT_OF_RANGE`.
+ */
 export interface ConnectOptions extends OperationOptions {
-  /** Milliseconds the whole connect may take, busy retries included; then `ETIMEDOUT`. */
+  /** Milliseconds the whole connect may take, busy retries included; then `ETIMEDOUT`. A JS timer. */
   timeout?: number;
   /**
    * Called before each wait while the server is busy (`ERROR_PIPE_BUSY` / `EAGAIN`), with the
@@ -96,14 +139,23 @@ export interface ConnectOptions extends OperationOptions {
   onRetry?: (delayMs: number, attempt: number) => void;
 }
 
+/**
+ * The options of `waitForHandle`, `waitForProcess` and `waitForExit`. Errors (thrown): a wrong
+ * type `ERR_INVALID_ARG_TYPE`; a negative or non-finite `timeout` `ERR_OUT_OF_RANGE`.
+ */
 export interface WaitOptions extends OperationOptions {
-  /** Milliseconds to wait at most. `waitForHandle` then resolves false; `waitForProcess` rejects `ETIMEDOUT`. */
+  /**
+   * Milliseconds to wait at most (a JS timer, which then cancels the wait as an abort does).
+   * `waitForHandle` then resolves false; `waitForProcess` and `waitForExit` reject `ETIMEDOUT`.
+   */
   timeout?: number;
 }
 
 /** How a process ended: exactly one of the two is set, or neither when the OS will not say. */
 export interface ProcessExit {
+  /** The exit code (Windows: `GetExitCodeProcess`; Linux: `waitid`, children only), or null. */
   exitCode: number | null;
+  /** The signal that ended it (Linux: `waitid`, children only), e.g. `'SIGKILL'`, or null. */
   signalCode: NodeJS.Signals | null;
 }
 

@@ -8,6 +8,7 @@ import { optionsObject, validatePid } from '../validate.js';
 
 /** How a process ended, and which process. */
 export interface ExitResult extends ProcessExit {
+  /** The process id that was waited for. */
   pid: number;
 }
 
@@ -23,18 +24,29 @@ function isChildLike(value: unknown): value is ChildLike {
 }
 
 /**
- * Waits for a process to exit: any process by pid (not only a child), or a `ChildProcess`.
+ * Waits for a process to exit: any process by pid (not only a child), or a `ChildProcess`, on
+ * the shared proactor (`getDefaultProactor().waitForProcess`).
  *
  * The process is pinned at the call (Windows `OpenProcess`, Linux `pidfd_open`), so pid reuse
- * cannot hand you another process's exit. A process that already exited resolves at once. On
- * Windows the exit code of any process is known; on Linux only a child's (read without stealing
- * the reap from Node), else `exitCode` and `signalCode` are both null.
+ * cannot hand you another process's exit; the wait is then a thread-pool wait or wait packet
+ * (Windows) or epoll (Linux), as `waitForHandle`'s. A process that already exited resolves at
+ * once. On Windows the exit code of any process is known (`GetExitCodeProcess`); on Linux only
+ * a child's (`waitid` with `WNOWAIT`, so Node still reaps it), else `exitCode` and `signalCode`
+ * are both null. For a `ChildProcess` it also waits for Node's `'exit'`, and reports the exit as
+ * Node saw it (`child.exitCode` is set by then).
  *
- * Errors: no such process `ESRCH`; not allowed `EPERM`; `timeout` passed `ETIMEDOUT`; abort
- * `AbortError`; a pid that is not a positive integer `ERR_INVALID_ARG_VALUE`.
+ * Errors: thrown, a pid that is not a positive integer `ERR_INVALID_ARG_VALUE`, options that
+ * are no object `ERR_INVALID_ARG_TYPE`. Rejected (`syscall` `waitpid`): no such process
+ * `ESRCH`; not allowed `EPERM` (Windows); `timeout` passed `ETIMEDOUT`; a `ChildProcess` with no
+ * pid (it failed to spawn) `ERR_INVALID_ARG_VALUE`. Cancellation: abort rejects with
+ * `AbortError` unless the process exited first; the process is not touched.
  *
+ * @example
  * ```js
- * const { exitCode } = await waitForExit(pid, { timeout: 10_000 });
+ * import { spawn } from 'node:child_process';
+ * import { waitForExit } from 'proactor';
+ * const child = spawn(process.execPath, ['-e', 'process.exit(3)']);
+ * const { exitCode } = await waitForExit(child, { timeout: 10_000 }); // 3
  * ```
  */
 export function waitForExit(pidOrChild: number | ChildLike, options?: WaitOptions): Promise<ExitResult> {

@@ -5,6 +5,7 @@ import { validateSignal, validateTimeout } from '../validate.js';
 import type { ExitResult } from './exit.js';
 import { ProcessWatcher } from './watcher.js';
 
+/** The `ChildProcess` that `spawn` returns, with `exited`. */
 export interface SpawnedProcess extends ChildProcess {
   /**
    * Resolves with how the child ended. Rejects with the spawn error (e.g. `ENOENT`), an
@@ -14,12 +15,28 @@ export interface SpawnedProcess extends ChildProcess {
   exited: Promise<ExitResult>;
 }
 
+/** `spawn`'s options: `child_process.spawn`'s, whose `signal` and `timeout` also settle `exited`. */
 export type ProactorSpawnOptions = SpawnOptions;
 
 /**
  * `child_process.spawn` with an `exited` promise. `signal` and `timeout` behave as in Node
  * (the child is sent `killSignal`, default SIGTERM), and also settle `exited`. The child's
  * `'error'` event (spawn failure, abort) rejects `exited` instead of throwing when unheard.
+ * The OS calls: Node's spawn (libuv: `CreateProcessW` / `fork` and `exec`), then
+ * `waitForExit`'s for `exited`.
+ *
+ * Errors: thrown, a bad `timeout` `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE`, a `signal` that
+ * is no `AbortSignal` `ERR_INVALID_ARG_TYPE`, and what `child_process.spawn` throws. `exited`
+ * rejects with the spawn error (`ENOENT`, ...), `AbortError`, or `ETIMEDOUT` (`syscall`
+ * `spawn`). Cancellation: aborting `signal`, or `timeout`, kills the child; `exited` rejects
+ * once it has exited.
+ *
+ * @example
+ * ```js
+ * import { spawn } from 'proactor';
+ * const child = spawn(process.execPath, ['-e', 'process.exit(3)'], { timeout: 10_000 });
+ * console.log(await child.exited); // { pid: ..., exitCode: 3, signalCode: null }
+ * ```
  */
 export function spawn(
   command: string,

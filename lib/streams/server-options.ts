@@ -4,38 +4,60 @@ import type { Proactor } from '../proactor.js';
 import { validateBoolean, validateInteger } from '../validate.js';
 import { validateEofTimeout } from './socket-options.js';
 
-/** Windows pipe security for a server. */
+/**
+ * Who may connect to a server (`ServerOptions.security`). Errors (thrown by `createServer` /
+ * `listen`): a wrong type `ERR_INVALID_ARG_TYPE`; a malformed `sddl` is emitted as `'error'`.
+ */
 export interface PipeSecurityOptions {
   /**
    * Only this user may connect. Windows: a protected DACL granting only the current user's SID;
-   * Linux: the socket file's mode is 0600. Default false.
+   * Linux: the socket file's mode is 0600 (`chmod`). Wins over `readableAll` / `writableAll`.
+   * Default false.
    */
   currentUserOnly?: boolean;
-  /** Windows: the pipe's security descriptor as SDDL (e.g. `'D:P(A;;GA;;;BA)'`); wins over the rest. */
+  /**
+   * Windows: the pipe's security descriptor as SDDL (e.g. `'D:P(A;;GA;;;BA)'`); wins over the
+   * rest. Linux: ignored.
+   */
   sddl?: string;
 }
 
-/** Options for `createServer` (all but the first two may also be given to `listen`). */
+/**
+ * Options for `createServer` (`instances`, `rejectRemoteClients`, `security`, `readableAll` and
+ * `writableAll` may also be given to `listen`, which wins). Errors (thrown): a wrong type
+ * `ERR_INVALID_ARG_TYPE`; a number out of range `ERR_OUT_OF_RANGE`.
+ *
+ * @example
+ * ```js
+ * import { createServer, pipePath } from 'proactor';
+ * const server = createServer({ instances: 16, security: { currentUserOnly: true } });
+ * server.listen(pipePath('options'), () => server.close());
+ * ```
+ */
 export interface ServerOptions {
   /** As `net.Server`: keep a socket's writable side open after its peer ends (Linux; see `PipeSocket`). */
   allowHalfOpen?: boolean;
   /** As `net.Server`: accepted sockets start paused; call `socket.resume()` to read. */
   pauseOnConnect?: boolean;
-  /** The accepted sockets' `highWaterMark` (read size). Default 64 KiB for reads. */
+  /**
+   * The accepted sockets' `highWaterMark`: the size of each read (`ReadFile` / `read`) and the
+   * write buffer's limit. Default: 64 KiB reads, Node's default for writes.
+   */
   highWaterMark?: number;
   /**
    * Windows: how many server instances wait for clients at once (libuv's fixed 4, there only
    * changeable through `UV_PIPE_INSTANCES`). More absorbs bursts of connects without clients
-   * seeing "busy". Linux: how many accepts are kept queued on the listening socket. Default 4.
+   * seeing "busy". Linux: how many accepts are kept queued on the listening socket. 1–4096;
+   * default 4.
    */
   instances?: number;
   /** Windows: refuse clients on other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
   rejectRemoteClients?: boolean;
   /** Who may connect (see `PipeSecurityOptions`). */
   security?: PipeSecurityOptions;
-  /** As `net.Server.listen`: everyone may read the pipe. */
+  /** As `net.Server.listen`: everyone may read the pipe (see `PipeInstanceOptions.readableAll`). */
   readableAll?: boolean;
-  /** As `net.Server.listen`: everyone may write to (connect to) the pipe. */
+  /** As `net.Server.listen`: everyone may connect (see `PipeInstanceOptions.writableAll`). */
   writableAll?: boolean;
   /** The proactor that runs the server and its sockets. Default: `getDefaultProactor()`. */
   proactor?: Proactor;
@@ -43,7 +65,10 @@ export interface ServerOptions {
   eofTimeout?: number;
 }
 
-/** What `listen` takes, besides `listen(path[, backlog][, callback])`. */
+/**
+ * What `listen` takes, besides `listen(path[, backlog][, callback])`. Errors: as
+ * `ServerOptions`, and no `path` `ERR_INVALID_ARG_VALUE`.
+ */
 export interface ListenOptions extends Pick<
   ServerOptions,
   'instances' | 'rejectRemoteClients' | 'security' | 'readableAll' | 'writableAll'

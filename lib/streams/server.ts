@@ -37,6 +37,12 @@ interface ListenConfig {
  * created exclusively (`FILE_FLAG_FIRST_PIPE_INSTANCE`) so nobody can squat on the name; on
  * Linux it listens on an AF_UNIX socket file, removed again on close.
  *
+ * Errors: the constructor throws as `createServer` does. A failure that is one client's (it
+ * came and went, L10) is dropped quietly; one that is the server's (`EMFILE`, ...) is emitted
+ * as `'error'` and the accept is tried again after a pause. Cancellation: `close()`, or the
+ * `signal` given to `listen()`.
+ *
+ * @example
  * ```js
  * import { createServer, pipePath } from 'proactor';
  * const server = createServer({ instances: 16, security: { currentUserOnly: true } }, (socket) => {
@@ -56,10 +62,15 @@ export class Server extends EventEmitter {
   #refed = true;
   #signalCleanup: (() => void) | undefined;
 
-  /** As `net.Server`: once this many connections are open, new clients are closed (`drop`). */
+  /**
+   * As `net.Server`: once this many connections are open, a new client's pipe is closed at once
+   * (`'drop'` is emitted). No OS call beyond that close; errors: none.
+   */
   maxConnections: number | undefined;
 
+  /** As `createServer(connectionListener)`; `Server()` works without `new` too. */
   constructor(connectionListener?: (socket: PipeSocket) => void);
+  /** As `createServer(options, connectionListener)`; `Server()` works without `new` too. */
   constructor(options?: ServerOptions, connectionListener?: (socket: PipeSocket) => void);
   constructor(
     options?: ServerOptions | ((socket: PipeSocket) => void),
@@ -86,11 +97,31 @@ export class Server extends EventEmitter {
   /**
    * Starts listening: `listen(path[, backlog][, callback])` or `listen({ path, backlog, signal,
    * instances, readableAll, writableAll, ... }[, callback])`. `callback` is added for
-   * `listening`. A taken name is emitted as `error` with `code: 'EADDRINUSE'`, `syscall:
-   * 'listen'` and `address` (Wine cannot detect this on Windows, as for `node:net`).
-   * Listening twice throws `ERR_SERVER_ALREADY_LISTEN`.
+   * `listening`. As `node:net` for pipes, the name is bound before `listen()` returns and
+   * `'listening'` (or `'error'`) is emitted on the next tick. Windows: `CreateNamedPipeW` for
+   * the first instance (`FILE_FLAG_FIRST_PIPE_INSTANCE`) and the rest of `instances`, each
+   * waiting in `ConnectNamedPipe`, and a new one for each client accepted. Linux:
+   * `socket(AF_UNIX)`, `bind`, `chmod` when asked, `listen`, then `instances` `accept4`s.
+   *
+   * Errors: thrown, as `net.Server`: a path or options of the wrong type
+   * `ERR_INVALID_ARG_TYPE`; options without `path`, or a bad path, `ERR_INVALID_ARG_VALUE`; a
+   * number out of range `ERR_OUT_OF_RANGE`; listening twice `ERR_SERVER_ALREADY_LISTEN`.
+   * Emitted as `'error'` (`syscall` `listen`, `address`, `port` -1): a taken name `EADDRINUSE`
+   * (Wine cannot detect this on Windows, as for `node:net`); a missing directory (Linux) or a
+   * name outside `\\.\pipe\` (Windows) `EACCES`, as libuv says. Cancellation: aborting
+   * `signal` closes the server, as `close()`.
+   *
+   * @example
+   * ```js
+   * import { createServer, pipePath } from 'proactor';
+   * const server = createServer().listen({ path: pipePath('listen'), instances: 8 }, () => {
+   *   console.log('listening on', server.address());
+   *   server.close();
+   * });
+   * ```
    */
   listen(path: string, backlog?: number, listeningListener?: () => void): this;
+  /** As `listen(path[, backlog][, callback])`, or with `ListenOptions`. */
   listen(pathOrOptions: string | ListenOptions, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const { options, callback } = normalizeListenArgs(args);
@@ -224,10 +255,21 @@ export class Server extends EventEmitter {
   }
 
   /**
-   * Stops accepting: closes the waiting instances (Linux: the socket file is removed) but not
-   * the open connections. `close` is emitted once the last connection has closed; `callback`
-   * is added for it (when it is a function, as with `net.Server`), and gets
-   * `ERR_SERVER_NOT_RUNNING` if the server was not listening.
+   * Stops accepting: closes the waiting instances (Windows: `CloseHandle`, which ends their
+   * `ConnectNamedPipe`; Linux: `close` and `unlink` of the socket file) but not the open
+   * connections. `close` is emitted once the last connection has closed; `callback` is added
+   * for it (when it is a function, as with `net.Server`).
+   *
+   * Errors: none thrown; `callback` gets `ERR_SERVER_NOT_RUNNING` if the server was not
+   * listening. Cancellation: it is the cancellation of the waiting accepts (a client that
+   * connected in the race is closed); open connections go on until they close.
+   *
+   * @example
+   * ```js
+   * import { createServer, pipePath } from 'proactor';
+   * const server = createServer().listen(pipePath('closing'));
+   * server.close((error) => console.log('closed', error)); // closed undefined
+   * ```
    */
   close(callback?: (error?: Error) => void): this {
     // As net.Server: anything but a function is ignored.
@@ -246,37 +288,62 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  /** `await using server = ...`: closes the server (resolves once it has closed). */
+  /**
+   * `await using server = ...`: closes the server, as `close()`, and resolves once it has
+   * closed (its connections too). A server that is not listening resolves at once. Errors: none.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === 'closed') return;
     await new Promise<void>((resolve, reject) => this.close((error) => (error ? reject(error) : resolve())));
   }
 
-  /** The pipe path the server listens on (kept after close, as `net.Server`), or null. */
+  /**
+   * The pipe path the server listens on (kept after close, as `net.Server` keeps it for pipes),
+   * or null before `listen()`. No OS call; errors: none.
+   */
   address(): string | null {
     return this.#pipeName ?? null;
   }
 
-  /** Calls back (asynchronously) with the number of open connections. */
+  /**
+   * Calls back (on the next tick) with the number of open connections, as `net.Server`. No OS
+   * call. Errors: thrown, a callback that is no function `ERR_INVALID_ARG_TYPE`.
+   *
+   * @example
+   * ```js
+   * import { createServer, pipePath } from 'proactor';
+   * const server = createServer().listen(pipePath('count'));
+   * server.getConnections((error, count) => {
+   *   console.log(count); // 0
+   *   server.close();
+   * });
+   * ```
+   */
   getConnections(callback: (error: Error | null, count: number) => void): this {
     validateFunction(callback, 'callback');
     process.nextTick(callback, null, this.#connections);
     return this;
   }
 
-  /** True while the server accepts connections. */
+  /** True while the server accepts connections. No OS call; errors: none. */
   get listening(): boolean {
     return this.#state === 'listening';
   }
 
-  /** The waiting instances keep the process alive (the default). */
+  /**
+   * The waiting instances keep the process alive (the default), as `net.Server.ref()`. No OS
+   * call (the proactor's count of referenced operations); errors: none.
+   */
   ref(): this {
     this.#refed = true;
     this.#listener?.setRef(true);
     return this;
   }
 
-  /** Lets the process exit while the server only waits for clients (open connections still count). */
+  /**
+   * Lets the process exit while the server only waits for clients (open connections still
+   * count), as `net.Server.unref()`. No OS call; errors: none.
+   */
   unref(): this {
     this.#refed = false;
     this.#listener?.setRef(false);

@@ -8,6 +8,17 @@ import { validateSignal, validateTimeout } from '../validate.js';
 /** libuv's `eof_timeout` for Windows pipes after a shutdown: 50 ms. */
 export const DEFAULT_EOF_TIMEOUT = 50;
 
+/**
+ * `new PipeSocket(options)`'s options: `stream.Duplex`'s (but object modes), plus these.
+ * Errors (thrown by the constructor): a wrong type `ERR_INVALID_ARG_TYPE`; a negative
+ * `eofTimeout` `ERR_OUT_OF_RANGE`; an object mode `ERR_INVALID_ARG_VALUE`.
+ *
+ * @example
+ * ```js
+ * import { PipeSocket } from 'proactor';
+ * const socket = new PipeSocket({ allowHalfOpen: true, eofTimeout: Infinity });
+ * ```
+ */
 export interface PipeSocketOptions extends Omit<
   DuplexOptions,
   'read' | 'write' | 'writev' | 'final' | 'destroy' | 'objectMode'
@@ -24,17 +35,17 @@ export interface PipeSocketOptions extends Omit<
    * byte pipes cannot half-close, so there the peer's end is its close.
    */
   allowHalfOpen?: boolean;
-  /** Start with reading paused, as a server's sockets are with `pauseOnConnect`. */
+  /** Start with reading paused (no read is issued), as a server's sockets are with `pauseOnConnect`. */
   pauseOnCreate?: boolean;
   /** Destroy the socket (with an `AbortError`) when this signal aborts. */
   signal?: AbortSignal;
   /**
    * Windows: after `end()` the socket keeps reading (byte pipes cannot half-close), and a read
    * that has waited this many milliseconds for a quiet peer is the end of the stream: the pipe
-   * is then closed, so the peer sees its end too. `Infinity` waits for the peer to close.
-   * Default 50, libuv's `eof_timeout`, so the socket behaves as `net.Socket` does on Windows.
-   * Each read restarts the wait; it starts once the peer has read everything written. Linux
-   * half-closes for real and ignores it.
+   * is then closed (`CloseHandle`), so the peer sees its end too. `Infinity` waits for the peer
+   * to close. Default 50, libuv's `eof_timeout`, so the socket behaves as `net.Socket` does on
+   * Windows. Each read restarts the wait; it starts once the peer has read everything written.
+   * Linux half-closes for real and ignores it.
    */
   eofTimeout?: number;
   /**
@@ -51,7 +62,11 @@ export interface PipeSocketOptions extends Omit<
   proactor?: Proactor;
 }
 
-/** What `connect()` takes, besides a bare path. */
+/**
+ * What `connect()` takes, besides a bare path. Errors (thrown by `connect()`): no `path`
+ * `ERR_INVALID_ARG_VALUE`; a wrong type `ERR_INVALID_ARG_TYPE`; a negative or non-finite
+ * `timeout` `ERR_OUT_OF_RANGE`.
+ */
 export interface PipeConnectOptions {
   /** The pipe path: `\\.\pipe\name` on Windows, a socket file on Linux (see `pipePath`). */
   path: string;

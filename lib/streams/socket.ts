@@ -51,9 +51,10 @@ export function acceptedSocket(
  * A connected pipe, as `net.Socket` is for pipes: a `stream.Duplex` with the same events
  * (`connect`, `ready`, `data`, `end`, `finish`, `drain`, `timeout`, `error`, `close(hadError)`)
  * and methods. Reads go straight from the OS into buffers of `readableHighWaterMark` bytes
- * (64 KiB by default), one read in flight while the stream wants data; backpressure stops new
- * reads and never cancels one in flight. Queued writes (several `write()`s, or
- * `cork()`/`uncork()`) go to the OS as one write.
+ * (64 KiB by default), one read in flight while the stream wants data (Windows `ReadFile`,
+ * Linux `read`; until the first data, a zero-byte read that holds no buffer); backpressure
+ * stops new reads and never cancels one in flight (L6). Queued writes (several `write()`s, or
+ * `cork()`/`uncork()`) go to the OS as one write (`WriteFile` / `send`).
  *
  * `end()` differs by platform, as with `node:net`. Linux half-closes (`shutdown`): the peer
  * reads end of stream while this side can still read. Windows byte pipes cannot half-close, so
@@ -62,10 +63,21 @@ export function acceptedSocket(
  * `eofTimeout` ms (default 50) while a read waits, and then the pipe is closed. A reply sent
  * within that time after the peer has read the request always gets through.
  *
+ * Errors: a peer that leaves is `'end'`, never an error (DESIGN §4); a write to a peer that has
+ * gone is `EPIPE` (Linux may say `ECONNRESET`); connect errors are `connect()`'s. Each is
+ * emitted as `'error'`, then `'close'` with `hadError` true. Cancellation: `destroy()` (or the
+ * `signal` option) closes the pipe (`CloseHandle` / `close`), which cancels the read and write
+ * in flight; a write that had not completed calls back with `ERR_STREAM_DESTROYED`, and
+ * `'close'` comes once every operation has called back. The examples on its members take
+ * `socket` to be a connected `PipeSocket`.
+ *
+ * @example
  * ```js
- * import { connect, pipePath } from 'proactor';
+ * import { connect, createServer, pipePath } from 'proactor';
+ * const server = createServer((peer) => peer.end('hello')).listen(pipePath('demo'));
  * const socket = connect({ path: pipePath('demo'), timeout: 5000 }, () => socket.end('hi'));
- * socket.on('data', (data) => console.log(data.toString()));
+ * socket.on('data', (data) => console.log(data.toString())); // hello
+ * socket.on('close', () => server.close());
  * ```
  */
 export class PipeSocket extends SocketSurface {
@@ -86,12 +98,36 @@ export class PipeSocket extends SocketSurface {
   #signalCleanup: (() => void) | undefined;
   #closeGate = new CloseWhenSettled();
 
-  /** The idle timeout set with `setTimeout`, in milliseconds (undefined until set). */
+  /** The idle timeout set with `setTimeout`, in milliseconds (undefined until set). No OS call. */
   timeout: number | undefined;
 
-  /** The server that accepted this socket, for server-side sockets. */
+  /** The server that accepted this socket, for server-side sockets (as `net.Socket.server`). */
   server: Server | undefined;
 
+  /**
+   * As `new net.Socket(options)`: a socket that is not connected yet (call `connect()`), or one
+   * that wraps `options.handle`. No OS call, unless `handle` is a raw OS handle, which is adopted
+   * (`Proactor.adoptHandle`: Windows `GetNamedPipeInfo` and `CreateIoCompletionPort`, Linux
+   * `fcntl`).
+   *
+   * Errors, thrown: options, `handle`, `signal` or `eofTimeout` of the wrong type
+   * `ERR_INVALID_ARG_TYPE`; a negative `eofTimeout` `ERR_OUT_OF_RANGE`; an object mode
+   * `ERR_INVALID_ARG_VALUE`; what `adoptHandle` throws for a raw handle. Cancellation: an aborted
+   * `signal` destroys the socket (with an `AbortError`) on the next tick.
+   *
+   * @example
+   * ```js
+   * import { PipeSocket, getDefaultProactor, pipePath } from 'proactor';
+   * const proactor = getDefaultProactor();
+   * const instance = await proactor.createPipeInstance(pipePath('wrap'));
+   * const accepted = proactor.acceptPipe(instance);
+   * const client = new PipeSocket().connect(pipePath('wrap'));
+   * const handle = await accepted;
+   * if (handle !== instance) proactor.closeHandle(instance); // Linux: the listener
+   * new PipeSocket({ handle }).end('hi'); // a PipeHandle, as a stream
+   * client.on('data', (data) => console.log(data.toString())); // hi
+   * ```
+   */
   constructor(options?: PipeSocketOptions) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
       throw invalidArgType('options', 'of type object', options);
@@ -160,9 +196,27 @@ export class PipeSocket extends SocketSurface {
   /**
    * Connects to a pipe server: `connect(path[, listener])` or `connect({ path, timeout, signal
    * }[, listener])`. `listener` is added for `connect`. Writes made before the connection is up
-   * are queued and sent once it is. Errors (`ENOENT`, `ETIMEDOUT`, `AbortError`, ...) destroy the
-   * socket and are emitted as `error`. A socket that has closed may connect again, as a
-   * `net.Socket` may.
+   * are queued and sent once it is. A socket that has closed may connect again, as a
+   * `net.Socket` may. Windows: `CreateFileW` on the pipe name; Linux: a non-blocking `connect`
+   * on an `AF_UNIX` socket, then `getsockopt(SO_ERROR)`. A busy server is tried again from 1 ms,
+   * doubling to 100 ms (L7), with no thread waiting.
+   *
+   * Errors: thrown, bad arguments as `connect()` (the function) says; already connecting
+   * `ERR_SOCKET_CONNECTING`; already connected `ERR_SOCKET_CLOSED`. Emitted as `'error'`,
+   * destroying the socket (`syscall` `connect`, `address` the path): no server `ENOENT`; a socket
+   * file nobody listens on `ECONNREFUSED`, or a server that closed with us queued `ECONNRESET`
+   * (Linux); not allowed `EACCES`; `timeout` passed `ETIMEDOUT`; `signal` aborted `AbortError`.
+   * Cancellation: `destroy()` or `signal` stops the connect at once, retries included; a write
+   * queued for it calls back with `ERR_SOCKET_CLOSED_BEFORE_CONNECTION`.
+   *
+   * @example
+   * ```js
+   * import { PipeSocket, createServer, pipePath } from 'proactor';
+   * const server = createServer((peer) => peer.end()).listen(pipePath('again'));
+   * const socket = new PipeSocket();
+   * socket.connect({ path: pipePath('again'), timeout: 5000 }, () => console.log('connected'));
+   * socket.resume().on('close', () => server.close());
+   * ```
    */
   connect(options: string | PipeConnectOptions, connectListener?: () => void): this {
     const { path, timeout, signal, invalid } = normalizeConnectArgs(options, arguments.length);
@@ -358,7 +412,15 @@ export class PipeSocket extends SocketSurface {
   /**
    * As `net.Socket.setTimeout`: emits `timeout` after `msecs` without reads or writes (the
    * socket is not closed; do it in the listener). 0 turns it off. The timer never keeps the
-   * process alive.
+   * process alive. No OS call (a JS timer).
+   *
+   * Errors: thrown, as `net.Socket`: `msecs` not a number `ERR_INVALID_ARG_TYPE`, negative or
+   * not finite `ERR_OUT_OF_RANGE`; a callback that is no function `ERR_INVALID_ARG_TYPE`.
+   *
+   * @example
+   * ```js
+   * socket.setTimeout(30_000, () => socket.destroy());
+   * ```
    */
   setTimeout(msecs: number, callback?: () => void): this {
     validateMsecs(msecs);
@@ -377,27 +439,37 @@ export class PipeSocket extends SocketSurface {
     return this;
   }
 
-  /** With `onread`, pausing stops reading (the callback's `false` does too), as `net.Socket`. */
+  /**
+   * As `Readable.pause()`; with `onread`, pausing stops reading (the callback's `false` does
+   * too), as `net.Socket`. No OS call: no new read starts, and one in flight stays (L6).
+   * Errors: none.
+   */
   override pause(): this {
     this.#reader.pause();
     return super.pause();
   }
 
-  /** With `onread`, resuming starts reading again. */
+  /** As `Readable.resume()`; with `onread`, resuming starts reading again. No OS call; errors: none. */
   override resume(): this {
     super.resume();
     this.#reader.resume();
     return this;
   }
 
-  /** Pending I/O on this socket keeps the process alive (the default). */
+  /**
+   * Pending I/O on this socket keeps the process alive (the default), as `net.Socket.ref()`.
+   * No OS call (the proactor's count of referenced operations); errors: none.
+   */
   ref(): this {
     this.#refed = true;
     this.#channel?.setRef(true);
     return this;
   }
 
-  /** Lets the process exit even while this socket waits for data. */
+  /**
+   * Lets the process exit even while this socket waits for data, as `net.Socket.unref()`. No OS
+   * call; errors: none.
+   */
   unref(): this {
     this.#refed = false;
     this.#channel?.setRef(false);
@@ -407,6 +479,7 @@ export class PipeSocket extends SocketSurface {
   /**
    * As `net.Socket.resetAndDestroy` on a pipe: a pipe has no reset (TCP's RST), so with a pipe it
    * throws `ERR_INVALID_HANDLE_TYPE`; with none, it destroys the socket with `ERR_SOCKET_CLOSED`.
+   * No OS call. Errors: those two.
    */
   resetAndDestroy(): this {
     if (this.#channel !== undefined && !this.#channel.closed) {
@@ -416,14 +489,17 @@ export class PipeSocket extends SocketSurface {
     return this;
   }
 
-  /** Bytes received so far: each `'data'` event's chunk is counted by the time it is emitted. */
+  /** Bytes received so far: each `'data'` event's chunk is counted by the time it is emitted. No OS call. */
   get bytesRead(): number {
     // (Undefined on the prototype, as net.Socket's, rather than a TypeError.)
     if (!(#reader in this)) return undefined as unknown as number;
     return this.#reader.bytesRead;
   }
 
-  /** Bytes written so far, including those still queued or waiting for the connect (as `net.Socket`). */
+  /**
+   * Bytes written so far, including those still queued or waiting for the connect (as
+   * `net.Socket`). No OS call.
+   */
   get bytesWritten(): number {
     if (!(#bytesDispatched in this)) return undefined as unknown as number;
     let queued = bufferedBytes(this);
@@ -433,7 +509,7 @@ export class PipeSocket extends SocketSurface {
 
   /**
    * Bytes queued to write (`writableLength`; kept for `net.Socket` compatibility): undefined
-   * while the socket has no pipe, as `net.Socket`'s is without a handle.
+   * while the socket has no pipe, as `net.Socket`'s is without a handle. No OS call.
    */
   get bufferSize(): number | undefined {
     if (!(#channel in this) || this.destroyed || (this.#channel === undefined && !this.#connecting)) {
@@ -442,19 +518,27 @@ export class PipeSocket extends SocketSurface {
     return this.writableLength;
   }
 
-  /** True while a `connect()` is in progress. */
+  /** True while a `connect()` is in progress. No OS call. */
   get connecting(): boolean {
     return this.#connecting;
   }
 
-  /** True until the socket is connected, and again once it is destroyed (as `net.Socket`). */
+  /** True until the socket is connected, and again once it is destroyed (as `net.Socket`). No OS call. */
   get pending(): boolean {
     return this.#channel === undefined || this.#connecting || this.destroyed;
   }
 
   /**
    * The process id at the other end of the pipe (Windows: `GetNamedPipeClientProcessId` /
-   * `GetNamedPipeServerProcessId`; Linux: `SO_PEERCRED`). Undefined before the socket connects.
+   * `GetNamedPipeServerProcessId`; Linux: `getsockopt(SO_PEERCRED)`), asked once and kept.
+   * Undefined before the socket connects (and after it closed, unless asked before). Not in
+   * `node:net`. Errors: throws what the OS says (see `Proactor.peerPid`).
+   *
+   * @example
+   * ```js
+   * import { createServer, pipePath } from 'proactor';
+   * const server = createServer((socket) => console.log('client pid', socket.peerPid));
+   * ```
    */
   get peerPid(): number | undefined {
     if (this.#peerPid === undefined && this.#channel !== undefined && !this.#channel.closed) {
