@@ -1,7 +1,8 @@
 // L9: closing a proactor cancels everything, waits with a bound, reports, and never hangs.
 import { describe, expect, it } from 'vitest';
 import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, delay, settledWithin, uniquePipePath } from '../helpers.js';
+import { delay, settledWithin } from '../support/events.js';
+import { connectedPair, uniquePipePath } from '../support/pipes.js';
 
 describe('proactor close (L9)', () => {
   it('settles 1000 pending reads and returns within the bound', async () => {

@@ -1,14 +1,11 @@
 // Pipe I/O through the low-level API: echo, end of stream, and the L2 accept case.
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
-import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, readExactly, sha256, uniquePipePath } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProactor } from '../support/engine.js';
+import { connectedPair, readExactly, sha256, uniquePipePath } from '../support/pipes.js';
+import { underWine } from '../support/platform.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
 
 describe('low-level pipe I/O', () => {
   it('echoes 1 MiB through a server and back, checksum equal', async () => {
@@ -132,7 +129,7 @@ describe('low-level pipe I/O', () => {
 
   // Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE (DESIGN.md, Wine facts): only real Windows (and
   // Linux) can refuse the second server, so this one test is skipped under Wine, and only there.
-  it.skipIf(native.underWine())(
+  it.skipIf(underWine)(
     'a taken name fails with EADDRINUSE, shaped as Node shapes it (skipped under Wine: it ignores FILE_FLAG_FIRST_PIPE_INSTANCE)',
     async () => {
       const path = uniquePipePath('inuse');
