@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as source from '../lib/index.js';
 import { ADDON_LOAD_FAILED, ADDON_MISSING, addonCandidates, loadAddon, packageRoot } from '../lib/native.js';
+import { isWindows } from './support/platform.js';
 
 interface PublicApi {
   version(): string;
@@ -16,7 +17,7 @@ interface PublicApi {
 
 const root = packageRoot();
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-const expectedBackend = process.platform === 'win32' ? 'iocp' : 'epoll';
+const expectedBackend = isWindows ? 'iocp' : 'epoll';
 
 describe('package entry points', () => {
   it('version() is the package version and backend() names the backend', () => {

@@ -1,14 +1,14 @@
 // waitForExit, watchChild and spawn: exits of children and of processes that are not ours.
 import { spawn as nodeSpawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { spawn, waitForExit, watchChild } from '../../lib/child/index.js';
+import { fixturePath } from '../support/peers.js';
+import { isWindows } from '../support/platform.js';
 
 const node = process.execPath;
-const isWindows = process.platform === 'win32';
-const orphanScript = fileURLToPath(new URL('../fixtures/spawn-orphan.mjs', import.meta.url));
+const orphanScript = fixturePath('spawn-orphan.mjs');
 
 /** A pid no process has right now. */
 function unusedPid(): number {
@@ -54,7 +54,7 @@ describe('waitForExit', () => {
     expect(performance.now() - started).toBeLessThan(50);
   });
 
-  it.runIf(process.platform === 'linux')(
+  it.runIf(!isWindows)(
     'a pid whose process already exited (a zombie nobody reaps) resolves at once (Linux)',
     async () => {
       // The shell starts `sleep 0.1` in the background, prints its pid, then becomes `sleep 5`,

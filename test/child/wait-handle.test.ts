@@ -1,18 +1,17 @@
 // waitForHandle: signalled, timed out, cancelled — and the cancellation storm that asyncio needed
 // three attempts to survive (DESIGN L8).
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativePath } from '../../lib/native.js';
 import { openHandleCount } from '../../lib/diagnostics.js';
 import { ProactorEvent } from '../../lib/event.js';
 import { Proactor } from '../../lib/proactor.js';
-import { delay, settledWithin } from '../helpers.js';
+import { useProactor } from '../support/engine.js';
+import { delay, settledWithin } from '../support/events.js';
+import { fixturePath } from '../support/peers.js';
+import { isWindows } from '../support/platform.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
 
 describe('waitForHandle', () => {
   it('an unset event with a 500 ms timeout resolves false after 450–900 ms', async () => {
@@ -83,9 +82,7 @@ describe('waitForHandle', () => {
       expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
     );
     // A value that is no open handle: a system error from the OS, not a crash.
-    await expect(
-      proactor.waitForHandle(process.platform === 'win32' ? 0x7ff4 : 1_000_001),
-    ).rejects.toMatchObject({
+    await expect(proactor.waitForHandle(isWindows ? 0x7ff4 : 1_000_001)).rejects.toMatchObject({
       syscall: 'wait',
       errno: expect.any(Number),
     });
@@ -98,7 +95,7 @@ describe('waitForHandle', () => {
 });
 
 describe('the cancellation storm (L8)', () => {
-  const toggler = fileURLToPath(new URL('../fixtures/event-toggler.mjs', import.meta.url));
+  const toggler = fixturePath('event-toggler.mjs');
 
   async function storm(engine: Proactor, waits: number): Promise<{ settled: number; signalled: number }> {
     const event = new ProactorEvent();

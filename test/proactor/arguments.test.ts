@@ -1,17 +1,13 @@
 // Bad input gets Node-style errors, thrown synchronously for argument errors — never a crash,
 // a hang or a native assertion.
-import { afterAll, describe, expect, it } from 'vitest';
-import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, uniquePipePath } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProactor } from '../support/engine.js';
+import { connectedPair, uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
 
-const proactor = new Proactor();
-const other = new Proactor();
-afterAll(async () => {
-  await other.close();
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
+const other = useProactor();
 
-const isWindows = process.platform === 'win32';
 const tooLong = isWindows ? `\\\\.\\pipe\\${'x'.repeat(260)}` : `/tmp/${'x'.repeat(120)}`;
 
 describe('argument errors', () => {

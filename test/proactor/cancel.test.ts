@@ -1,13 +1,11 @@
 // L5: cancel is a request, not a result. A cancelled read rejects with AbortError and leaves the
 // handle usable; a cancel that loses the race to a completion delivers the data.
-import { afterAll, describe, expect, it } from 'vitest';
-import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, delay, readExactly, settledWithin } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProactor } from '../support/engine.js';
+import { delay, settledWithin } from '../support/events.js';
+import { connectedPair, readExactly } from '../support/pipes.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
 
 describe('cancellation (L5)', () => {
   it('cancelling a pending read rejects it with AbortError; the next read on the handle works', async () => {

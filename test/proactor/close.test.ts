@@ -1,7 +1,9 @@
 // L9: closing a proactor cancels everything, waits with a bound, reports, and never hangs.
 import { describe, expect, it } from 'vitest';
 import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, delay, settledWithin, uniquePipePath } from '../helpers.js';
+import { delay, settledWithin } from '../support/events.js';
+import { watchCollection } from '../support/gc.js';
+import { connectedPair, uniquePipePath } from '../support/pipes.js';
 
 describe('proactor close (L9)', () => {
   it('settles 1000 pending reads and returns within the bound', async () => {
@@ -23,6 +25,32 @@ describe('proactor close (L9)', () => {
       expect((result as PromiseRejectedResult).reason).toMatchObject({ name: 'AbortError' });
     }
     expect(proactor.stats()).toMatchObject({ pending: 0, cancelled: 1001, unexpected: 0 });
+  });
+
+  it('L1: reads pending at close own their buffers until their completions are in, whatever JS dropped; then the buffers can go', async () => {
+    const proactor = new Proactor();
+    const { server } = await connectedPair(proactor, 'close-l1');
+    const memory = watchCollection();
+    // Each buffer is made inside the call that hands it over: only its read holds it.
+    const reads = ['read 1', 'read 2', 'read 3'].map((name) =>
+      proactor.recv(server, memory.watch(Buffer.alloc(64), name)),
+    );
+    const settled = Promise.allSettled(reads);
+    expect(proactor.stats().pending).toBe(3);
+    // Only the operations hold the buffers now, and they keep them.
+    expect(await memory.collect()).toEqual([]);
+    // close() cancels the reads and waits for their completions: on Windows the kernel may
+    // write into a buffer until the completion of its cancelled read is dequeued.
+    const report = await proactor.close({ timeout: 5000 });
+    expect(report).toEqual({ timedOut: false, pending: 0, operations: [] });
+    const results = await settled;
+    for (const result of results) {
+      expect(result).toMatchObject({ status: 'rejected', reason: { name: 'AbortError' } });
+    }
+    // Completed and forgotten (L3): nothing holds the buffers any more, not even the errors
+    // the reads were rejected with, which the test still holds.
+    expect(await memory.collect()).toEqual(['read 1', 'read 2', 'read 3']);
+    expect(results).toHaveLength(3);
   });
 
   it('closing from inside a completion callback, with other reads pending, is clean', async () => {

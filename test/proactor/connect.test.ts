@@ -1,56 +1,18 @@
 // L7: busy pipes are polled on a timer (1 ms doubling to 100 ms), never waited on by a thread;
 // abort and timeout end a busy connect at once.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type PipeHandle, Proactor } from '../../lib/proactor.js';
-import { delay, uniquePipePath } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { PipeHandle } from '../../lib/proactor.js';
+import { useProactor } from '../support/engine.js';
+import { delay } from '../support/events.js';
+import { busyServer, uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
-
-const isWindows = process.platform === 'win32';
-
-/**
- * A server that has room for no further client: Windows, a single-instance pipe whose one
- * instance is taken; Linux, a listener with backlog 0 whose queue holds one unaccepted client.
- * `release()` makes room for exactly one more client.
- */
-async function busyServer(): Promise<{ path: string; release(): Promise<PipeHandle>; dispose(): void }> {
-  const path = uniquePipePath('busy');
-  const handles: PipeHandle[] = [];
-  const instance = await proactor.createPipeInstance(path, { maxInstances: 1, backlog: 0 });
-  handles.push(instance);
-  // Nobody accepts the occupant: it holds the only instance / the only backlog slot.
-  const occupant = await proactor.connectPipe(path);
-  handles.push(occupant);
-  return {
-    path,
-    async release() {
-      if (isWindows) {
-        // Free the only instance, then offer a new one.
-        proactor.closeHandle(occupant);
-        proactor.closeHandle(instance);
-        const next = await proactor.createPipeInstance(path, { maxInstances: 1 });
-        handles.push(next);
-        return proactor.acceptPipe(next);
-      }
-      // Take the queued client off the backlog; the next one fits.
-      handles.push(await proactor.acceptPipe(instance));
-      const next = await proactor.acceptPipe(instance);
-      handles.push(next);
-      return next;
-    },
-    dispose() {
-      for (const handle of handles) proactor.closeHandle(handle);
-    },
-  };
-}
+const proactor = useProactor();
 
 describe('connectPipe on a busy server (L7)', () => {
   it('retries with delays 1, 2, 4, ... capped at 100 ms and connects once the server has room', async () => {
-    const server = await busyServer();
+    const server = await busyServer(proactor);
     const delays: number[] = [];
     const attemptTimes: number[] = [];
     const connecting = proactor.connectPipe(server.path, {
@@ -80,7 +42,7 @@ describe('connectPipe on a busy server (L7)', () => {
   });
 
   it('abort rejects a busy connect with AbortError within 50 ms, and no attempt follows', async () => {
-    const server = await busyServer();
+    const server = await busyServer(proactor);
     let attempts = 0;
     const controller = new AbortController();
     const connecting = proactor.connectPipe(server.path, {
@@ -102,7 +64,7 @@ describe('connectPipe on a busy server (L7)', () => {
   });
 
   it('an already-aborted signal rejects without any attempt', async () => {
-    const server = await busyServer();
+    const server = await busyServer(proactor);
     let attempts = 0;
     const error = await proactor
       .connectPipe(server.path, { signal: AbortSignal.abort(), onRetry: () => attempts++ })
@@ -113,7 +75,7 @@ describe('connectPipe on a busy server (L7)', () => {
   });
 
   it('timeout bounds the whole busy connect with ETIMEDOUT', async () => {
-    const server = await busyServer();
+    const server = await busyServer(proactor);
     const started = performance.now();
     const error = await proactor.connectPipe(server.path, { timeout: 150 }).catch((e: unknown) => e);
     const elapsed = performance.now() - started;

@@ -1,14 +1,13 @@
 // flush(): resolves once the peer has read everything written (Windows FlushFileBuffers on a
 // thread of ours, Linux SIOCOUTQ on epoll), and an instance whose client wrote and left is a
 // connection with that data, not a client to drop (L10).
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, delay, readExactly, settledWithin, uniquePipePath } from '../helpers.js';
+import { useProactor } from '../support/engine.js';
+import { delay, settledWithin } from '../support/events.js';
+import { connectedPair, readExactly, uniquePipePath } from '../support/pipes.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
 
 describe('flush', () => {
   it('resolves at once when the peer has read everything', async () => {

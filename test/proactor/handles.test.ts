@@ -1,16 +1,12 @@
 // Handles that came from elsewhere (adoptHandle) and half-close (shutdownWrite).
 import { execFileSync } from 'node:child_process';
 import { constants, openSync, rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, readExactly, uniquePipePath } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProactor } from '../support/engine.js';
+import { connectedPair, readExactly, uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
-
-const isWindows = process.platform === 'win32';
+const proactor = useProactor();
 
 describe('adoptHandle', () => {
   it.runIf(!isWindows)(

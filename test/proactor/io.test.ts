@@ -1,14 +1,13 @@
-// Pipe I/O through the low-level API: echo, end of stream, and the L2 accept case.
+// Pipe I/O through the low-level API: echo, end of stream, the L2 accept case, and what an
+// operation does with its buffer (L1, L3).
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
-import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, readExactly, sha256, uniquePipePath } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProactor } from '../support/engine.js';
+import { watchCollection } from '../support/gc.js';
+import { connectedPair, readExactly, sha256, uniquePipePath } from '../support/pipes.js';
+import { underWine } from '../support/platform.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
 
 describe('low-level pipe I/O', () => {
   it('echoes 1 MiB through a server and back, checksum equal', async () => {
@@ -132,7 +131,7 @@ describe('low-level pipe I/O', () => {
 
   // Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE (DESIGN.md, Wine facts): only real Windows (and
   // Linux) can refuse the second server, so this one test is skipped under Wine, and only there.
-  it.skipIf(native.underWine())(
+  it.skipIf(underWine)(
     'a taken name fails with EADDRINUSE, shaped as Node shapes it (skipped under Wine: it ignores FILE_FLAG_FIRST_PIPE_INSTANCE)',
     async () => {
       const path = uniquePipePath('inuse');
@@ -152,5 +151,62 @@ describe('low-level pipe I/O', () => {
       syscall: 'connect',
       address: path,
     });
+  });
+});
+
+// What an operation does with the caller's buffer: it holds it from the start until its completion
+// (L1), and lets go of it then (L3). The buffers are made inside the call that hands them over,
+// so nothing but the operation ever holds them; forced collections show whether it still does.
+describe('operation buffers (L1, L3)', () => {
+  it('L1: a pending read owns its buffer: JS let go of it, collections ran, and the data still lands in it', async () => {
+    const { server, client } = await connectedPair(proactor, 'l1-read');
+    const memory = watchCollection();
+    let weak: WeakRef<Buffer> | undefined;
+    const reading = ((): Promise<number> => {
+      const made = memory.watch(Buffer.alloc(64), 'pending read');
+      weak = new WeakRef(made);
+      return proactor.recv(server, made);
+    })();
+    expect(await memory.collect()).toEqual([]);
+    // Held strongly from here on, to read what landed in it.
+    const landed = weak?.deref();
+    expect(landed).toBeInstanceOf(Buffer);
+    await proactor.send(client, Buffer.from('landed'));
+    const n = await reading;
+    expect(landed?.subarray(0, n).toString()).toBe('landed');
+    proactor.closeHandle(client);
+    proactor.closeHandle(server);
+  });
+
+  it('L3: once a read or a write has settled, nothing keeps its buffer: it can be collected', async () => {
+    const { server, client } = await connectedPair(proactor, 'l3');
+    const memory = watchCollection();
+    const recvInto = (size: number, name: string): Promise<number> =>
+      proactor.recv(server, memory.watch(Buffer.alloc(size), name));
+    const sendFrom = (data: Buffer, name: string): Promise<number> =>
+      proactor.send(client, memory.watch(data, name));
+    // A read that waits for its data: in the operation table until its completion.
+    const waitingRead = recvInto(64, 'read that waited');
+    expect(proactor.stats().pending).toBe(1);
+    await proactor.send(client, Buffer.from('x'));
+    expect(await waitingRead).toBe(1);
+    // A write larger than the pipe holds: it waits for the other end to read it.
+    const size = 4 << 20;
+    const waitingWrite = sendFrom(Buffer.alloc(size, 7), 'write that waited');
+    expect(proactor.stats().pending).toBe(1);
+    expect((await readExactly(proactor, server, size)).length).toBe(size);
+    expect(await waitingWrite).toBe(size);
+    // And a write and a read that can finish at once.
+    expect(await sendFrom(Buffer.from('now'), 'write with room')).toBe(3);
+    expect(await recvInto(3, 'read with data there')).toBe(3);
+    expect(proactor.stats().pending).toBe(0);
+    expect(await memory.collect()).toEqual([
+      'read that waited',
+      'read with data there',
+      'write that waited',
+      'write with room',
+    ]);
+    proactor.closeHandle(client);
+    proactor.closeHandle(server);
   });
 });

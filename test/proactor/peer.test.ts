@@ -1,36 +1,19 @@
 // Who is on the other end: peer process ids, and who may connect at all.
-import { execa, type ResultPromise } from 'execa';
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
-import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, uniquePipePath } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProactor } from '../support/engine.js';
+import { startPipePeer } from '../support/peers.js';
+import { connectedPair, uniquePipePath } from '../support/pipes.js';
+import { isWindows, underWine } from '../support/platform.js';
 
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
-
-const fixture = fileURLToPath(new URL('../fixtures/pipe-peer.mjs', import.meta.url));
-
-function startPeer(role: 'client' | 'server', path: string): { child: ResultPromise; ready: Promise<void> } {
-  const child = execa(process.execPath, [fixture, role, path], { timeout: 30_000 });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    child.catch(reject);
-  });
-  return { child, ready };
-}
+const proactor = useProactor();
 
 describe('peerPid', () => {
   it('a server connection reports the client process id', async () => {
     const path = uniquePipePath('peer-client');
     const instance = await proactor.createPipeInstance(path);
     const accepted = proactor.acceptPipe(instance);
-    const { child, ready } = startPeer('client', path);
+    const { child, ready } = startPipePeer('client', path);
     const server = await accepted;
     await ready;
     expect(proactor.peerPid(server)).toBe(child.pid);
@@ -40,7 +23,7 @@ describe('peerPid', () => {
 
   it('a client connection reports the server process id', async () => {
     const path = uniquePipePath('peer-server');
-    const { child, ready } = startPeer('server', path);
+    const { child, ready } = startPipePeer('server', path);
     await ready;
     const client = await proactor.connectPipe(path, { timeout: 10_000 });
     expect(proactor.peerPid(client)).toBe(child.pid);
@@ -61,7 +44,7 @@ describe('who may connect', () => {
   it('currentUserOnly still lets this user connect', async () => {
     const path = uniquePipePath('owner-only');
     const instance = await proactor.createPipeInstance(path, { currentUserOnly: true });
-    if (process.platform !== 'win32') expect(statSync(path).mode & 0o777).toBe(0o600);
+    if (!isWindows) expect(statSync(path).mode & 0o777).toBe(0o600);
     const accepted = proactor.acceptPipe(instance);
     const client = await proactor.connectPipe(path);
     const server = await accepted;
@@ -69,37 +52,31 @@ describe('who may connect', () => {
     proactor.closeHandle(server);
   });
 
-  it.runIf(process.platform !== 'win32')(
-    'readableAll and writableAll add the bits for everyone',
-    async () => {
-      const path = uniquePipePath('all');
-      const instance = await proactor.createPipeInstance(path, { readableAll: true, writableAll: true });
-      expect(statSync(path).mode & 0o666).toBe(0o666);
-      proactor.closeHandle(instance);
-    },
-  );
+  it.runIf(!isWindows)('readableAll and writableAll add the bits for everyone', async () => {
+    const path = uniquePipePath('all');
+    const instance = await proactor.createPipeInstance(path, { readableAll: true, writableAll: true });
+    expect(statSync(path).mode & 0o666).toBe(0o666);
+    proactor.closeHandle(instance);
+  });
 
-  it.runIf(process.platform === 'win32')(
-    'an explicit SDDL is applied, and a malformed one is refused',
-    async () => {
-      const path = uniquePipePath('sddl');
-      const instance = await proactor.createPipeInstance(path, { sddl: 'D:P(A;;GA;;;WD)' });
-      const accepted = proactor.acceptPipe(instance);
-      const client = await proactor.connectPipe(path);
-      proactor.closeHandle(client);
-      proactor.closeHandle(await accepted);
-      await expect(
-        proactor.createPipeInstance(uniquePipePath('bad-sddl'), { sddl: 'not sddl' }),
-      ).rejects.toMatchObject({
-        syscall: 'listen',
-        winerror: expect.any(Number),
-      });
-    },
-  );
+  it.runIf(isWindows)('an explicit SDDL is applied, and a malformed one is refused', async () => {
+    const path = uniquePipePath('sddl');
+    const instance = await proactor.createPipeInstance(path, { sddl: 'D:P(A;;GA;;;WD)' });
+    const accepted = proactor.acceptPipe(instance);
+    const client = await proactor.connectPipe(path);
+    proactor.closeHandle(client);
+    proactor.closeHandle(await accepted);
+    await expect(
+      proactor.createPipeInstance(uniquePipePath('bad-sddl'), { sddl: 'not sddl' }),
+    ).rejects.toMatchObject({
+      syscall: 'listen',
+      winerror: expect.any(Number),
+    });
+  });
 
   // Wine does not check access to named pipes against their DACL: only real Windows can show
   // the refusal, so this test is skipped under Wine, and only there.
-  it.runIf(process.platform === 'win32' && !native.underWine())(
+  it.runIf(isWindows && !underWine)(
     'an SDDL that grants nobody access refuses every client (skipped under Wine: it does not enforce pipe DACLs)',
     async () => {
       const path = uniquePipePath('deny-all');

@@ -1,15 +1,12 @@
 // Bad input: Node-style errors thrown synchronously, no crash and no hang.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, createConnection, createServer, PipeSocket } from '../../lib/index.js';
-import { Proactor } from '../../lib/proactor.js';
-import { uniquePipePath } from '../helpers.js';
-import { closed, listening, once } from './impls.js';
+import { useProactor } from '../support/engine.js';
+import { closed, listening, once } from '../support/events.js';
+import { uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
 
-const isWindows = process.platform === 'win32';
-const proactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
 
 const withNul = isWindows ? '\\\\.\\pipe\\a\0b' : '/tmp/a\0b.sock';
 // Thrown at the call on both platforms: node:net checks these before the OS sees the path (and

@@ -5,10 +5,12 @@
 // been quiet for 50 ms with a read waiting, as libuv does.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { delay, sha256 } from '../helpers.js';
-import { type AnySocket, compatFixtures, type Impl, impls, once, readAll } from './impls.js';
+import { compatFixtures } from '../support/compat.js';
+import { delay, once, readAll } from '../support/events.js';
+import { sha256 } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
+import { type AnySocket, type Impl, impls } from './impls.js';
 
-const isWindows = process.platform === 'win32';
 const [net, ours] = impls as [Impl, Impl];
 
 const pairs = [

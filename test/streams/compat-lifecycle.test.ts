@@ -6,26 +6,14 @@ import { EventEmitter, getEventListeners } from 'node:events';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { delay, uniquePipePath } from '../helpers.js';
-import {
-  type AnySocket,
-  closeOf,
-  compatFixtures,
-  type Impl,
-  impls,
-  listening,
-  once,
-  readBytes,
-} from './impls.js';
-
-const isWindows = process.platform === 'win32';
+import { compatFixtures } from '../support/compat.js';
+import { closeOf, delay, echoOnce, listening, once, readBytes } from '../support/events.js';
+import { uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
+import { type AnySocket, type Impl, impls } from './impls.js';
 
 describe.each(impls)('$name', (impl: Impl) => {
   const { serve, track, trackServer } = compatFixtures(impl, 'life');
-  async function echoOnce(socket: AnySocket, text = 'ping'): Promise<string> {
-    socket.write(text);
-    return (await readBytes(socket, text.length)).toString();
-  }
 
   describe('connect', () => {
     it('a write queued before the connect fails with ERR_SOCKET_CLOSED_BEFORE_CONNECTION when the socket is destroyed first', async () => {

@@ -12,23 +12,12 @@ import { pipeline, Writable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as ours from '../../lib/index.js';
-import { native } from '../../lib/native.js';
-import { delay, uniquePipePath } from '../helpers.js';
-import {
-  type AnyServer,
-  type AnySocket,
-  closed,
-  closeOf,
-  compatFixtures,
-  type Impl,
-  impls,
-  listening,
-  once,
-  readAll,
-  readBytes,
-} from './impls.js';
+import { compatFixtures } from '../support/compat.js';
+import { closed, closeOf, delay, echoOnce, listening, once, readAll, readBytes } from '../support/events.js';
+import { uniquePipePath } from '../support/pipes.js';
+import { isWindows, underWine } from '../support/platform.js';
+import { type AnyServer, type AnySocket, type Impl, impls } from './impls.js';
 
-const isWindows = process.platform === 'win32';
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 /** The members of net.Socket these scenarios use beyond AnySocket. */
@@ -76,10 +65,6 @@ describe.each(impls)('$name', (impl: Impl) => {
     fixtures.serve<Sock>(onConnection, options);
   function connect(...args: unknown[]): Sock {
     return track(impl.connect(...args));
-  }
-  async function echoOnce(socket: AnySocket, text = 'ping'): Promise<string> {
-    socket.write(text);
-    return (await readBytes(socket, Buffer.byteLength(text))).toString();
   }
   /** A server whose first accepted socket the promise gives. */
   const serveOne = (
@@ -199,7 +184,7 @@ describe.each(impls)('$name', (impl: Impl) => {
     // 2 MB transfer: the first write's callback at 33 ms, the other nine together at 459 ms),
     // so node:net's timer, refreshed by write completions, sees no activity for 400 ms there.
     // Real Windows completes each write as the pipe's buffer frees; proactor runs everywhere.
-    const wineHoldsWrites = native.underWine() && impl.name === 'node:net';
+    const wineHoldsWrites = underWine && impl.name === 'node:net';
     it.skipIf(wineHoldsWrites)(
       `the idle timeout does not fire while writes drain to a slow reader (test-net-write-slow)${wineHoldsWrites ? '; node:net skipped under Wine: Wine holds write completions until the reader drains them all' : ''}`,
       async () => {
@@ -882,7 +867,7 @@ describe.each(impls)('$name', (impl: Impl) => {
     });
 
     // Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE, for node:net too: a taken name never fails there.
-    it.skipIf(native.underWine())(
+    it.skipIf(underWine)(
       'after EADDRINUSE the same server can listen on another path (test-net-server-try-ports, test-net-server-call-listen-multiple-times; skipped under Wine: it ignores FILE_FLAG_FIRST_PIPE_INSTANCE)',
       async () => {
         const { path: taken } = await serve();

@@ -5,7 +5,8 @@
 // already waiting in the pipe: the case that stalled. node:net reads more at a time, and must
 // agree on the text.
 import { describe, expect, it } from 'vitest';
-import { type AnySocket, compatFixtures, type Impl, impls } from './impls.js';
+import { compatFixtures } from '../support/compat.js';
+import { type AnySocket, type Impl, impls } from './impls.js';
 
 const text = '𝄞 € é あ — '.repeat(40);
 

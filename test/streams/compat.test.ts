@@ -1,32 +1,24 @@
 // The same scenarios against node:net and against ours: where node:net's behaviour for pipes is
 // defined, ours must match it (on the platform's terms where node:net's own differ).
 import { describe, expect, it } from 'vitest';
-import { native } from '../../lib/native.js';
-import { delay, uniquePipePath } from '../helpers.js';
+import { compatFixtures } from '../support/compat.js';
 import {
-  type AnyServer,
-  type AnySocket,
   closed,
-  compatFixtures,
-  type Impl,
-  impls,
+  delay,
+  echoOnce,
   listening,
   once,
   readAll,
   readBytes,
   recordEvents,
-  startPeer,
-} from './impls.js';
-
-const isWindows = process.platform === 'win32';
+} from '../support/events.js';
+import { startPeer } from '../support/peers.js';
+import { uniquePipePath } from '../support/pipes.js';
+import { isWindows, underWine } from '../support/platform.js';
+import { type AnyServer, type AnySocket, type Impl, impls } from './impls.js';
 
 describe.each(impls)('$name', (impl: Impl) => {
   const { serve, track, trackServer } = compatFixtures(impl, 'compat');
-  async function echoOnce(socket: AnySocket): Promise<string> {
-    socket.write('ping');
-    const reply = await readBytes(socket, 4);
-    return reply.toString();
-  }
 
   describe('call shapes', () => {
     it.each([
@@ -253,7 +245,7 @@ describe.each(impls)('$name', (impl: Impl) => {
 
     // Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE (for node:net too): only real Windows and Linux
     // can refuse the second server, so this is skipped under Wine, and only there.
-    it.skipIf(native.underWine())(
+    it.skipIf(underWine)(
       'a taken name emits EADDRINUSE shaped as Node shapes it (skipped under Wine: it ignores FILE_FLAG_FIRST_PIPE_INSTANCE)',
       async () => {
         const { path } = await serve();

@@ -4,22 +4,20 @@ import { execa } from 'execa';
 import { closeSync, constants, openSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { connect, createServer, PipeSocket, type Server } from '../../lib/index.js';
 import { Channel } from '../../lib/engine/channel.js';
 import type { Done } from '../../lib/engine/engine.js';
-import { engineOf, type PipeHandle, Proactor } from '../../lib/proactor.js';
-import { connectedPair, delay, uniquePipePath } from '../helpers.js';
-import { closed, listening, once, readBytes, startPeer } from './impls.js';
+import { engineOf, type PipeHandle, type Proactor } from '../../lib/proactor.js';
+import { useProactor } from '../support/engine.js';
+import { closed, delay, listening, once, readBytes } from '../support/events.js';
+import { startPeer } from '../support/peers.js';
+import { busyServer, connectedPair, uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
 
-const isWindows = process.platform === 'win32';
 // Clients run on `proactor`, servers on `serverProactor`, so spies on one see one side only.
-const proactor = new Proactor();
-const serverProactor = new Proactor();
-afterAll(async () => {
-  expect((await proactor.close()).pending).toBe(0);
-  expect((await serverProactor.close()).pending).toBe(0);
-});
+const proactor = useProactor();
+const serverProactor = useProactor();
 
 /**
  * Watches the reads (`recv` into a buffer, `readable` with none) and writes (`send`) that
@@ -72,23 +70,9 @@ async function echoServer(options: Record<string, unknown> = {}): Promise<{ serv
   return { server, path };
 }
 
-/** A server with room for no further client (see test/proactor/connect.test.ts). */
-async function busyServer(): Promise<{ path: string; dispose(): void }> {
-  const path = uniquePipePath('busy');
-  const instance = await proactor.createPipeInstance(path, { maxInstances: 1, backlog: 0 });
-  const occupant = await proactor.connectPipe(path);
-  return {
-    path,
-    dispose() {
-      proactor.closeHandle(occupant);
-      proactor.closeHandle(instance);
-    },
-  };
-}
-
 describe('connect beyond node:net', () => {
   it('L7: timeout bounds a connect to a busy pipe with ETIMEDOUT', async () => {
-    const busy = await busyServer();
+    const busy = await busyServer(proactor);
     const started = performance.now();
     const socket = connect({ path: busy.path, timeout: 300, proactor });
     const [error] = await once<[Error]>(socket, 'error').catch((e: Error) => [e]);
@@ -101,7 +85,7 @@ describe('connect beyond node:net', () => {
   });
 
   it('L7: aborting a connect to a busy pipe stops it at once with AbortError', async () => {
-    const busy = await busyServer();
+    const busy = await busyServer(proactor);
     const controller = new AbortController();
     const socket = connect({ path: busy.path, signal: controller.signal, proactor });
     const errored = once<[Error]>(socket, 'error').catch((e: Error) => [e]);

@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connect, createServer } from '../../lib/index.js';
-import { sha256, uniquePipePath } from '../helpers.js';
-import { type AnyServer, type AnySocket, closed, listening, once, readBytes } from './impls.js';
+import { closed, listening, once, readBytes } from '../support/events.js';
+import { sha256, uniquePipePath } from '../support/pipes.js';
+import type { AnyServer, AnySocket } from './impls.js';
 
 const pairs = [
   { name: 'our server, node:net client', server: createServer, client: net.connect },

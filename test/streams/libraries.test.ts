@@ -18,8 +18,10 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
-import { delay, sha256 } from '../helpers.js';
-import { type AnySocket, compatFixtures, type Impl, impls, once, readAll } from './impls.js';
+import { compatFixtures } from '../support/compat.js';
+import { delay, once, readAll } from '../support/events.js';
+import { sha256 } from '../support/pipes.js';
+import { type AnySocket, type Impl, impls } from './impls.js';
 
 /** Rejects, naming what stalled and how far it got, if `promise` has not settled within `ms`. */
 async function within<T>(promise: Promise<T>, ms: number, what: string, progress?: () => string): Promise<T> {

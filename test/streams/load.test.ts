@@ -3,8 +3,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { connect, createServer, type PipeSocket } from '../../lib/index.js';
-import { sha256, uniquePipePath } from '../helpers.js';
-import { closed, listening } from './impls.js';
+import { closed, listening } from '../support/events.js';
+import { sha256, uniquePipePath } from '../support/pipes.js';
 
 const CLIENTS = 256;
 const SIZE = 1 << 20;

@@ -5,14 +5,16 @@
 // leave nothing on stderr but what the shape prints itself.
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HOST_CRASH, runFixture, uniquePipePath } from '../helpers.js';
+import { HOST_CRASH, runFixture } from '../support/peers.js';
+import { uniquePipePath } from '../support/pipes.js';
+import { isWindows } from '../support/platform.js';
 
 async function runShape(shape: string, impl: 'ours' | 'net' = 'ours') {
   const path = uniquePipePath(`exit-${shape}`);
   try {
     return await runFixture('exit-shapes.mjs', [shape, path, impl], 20_000);
   } finally {
-    if (process.platform !== 'win32') rmSync(path, { force: true });
+    if (!isWindows) rmSync(path, { force: true });
   }
 }
 

@@ -3,13 +3,14 @@
 // when it closes, so these tests fail by crashing the run.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { Proactor } from '../../lib/proactor.js';
-import { delay, uniquePipePath } from '../helpers.js';
+import { delay } from '../support/events.js';
+import { fixturePath } from '../support/peers.js';
+import { uniquePipePath } from '../support/pipes.js';
 
-const fixture = fileURLToPath(new URL('../fixtures/teardown-worker.mjs', import.meta.url));
+const fixture = fixturePath('teardown-worker.mjs');
 
 function runWorker(
   mode: string,
@@ -59,7 +60,7 @@ describe('a worker terminated with waits armed: nothing reaches JS once it is st
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     await once(child, 'spawn');
-    const worker = new Worker(new URL('../fixtures/wait-worker.mjs', import.meta.url), {
+    const worker = new Worker(fixturePath('wait-worker.mjs'), {
       workerData: { pid: child.pid },
     });
     await once(worker, 'message');

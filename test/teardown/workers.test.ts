@@ -4,10 +4,11 @@
 // reaches JS once its environment is stopping, no exception crosses Node-API, the process lives
 // on, and the main thread's data arrives intact.
 import { describe, expect, it } from 'vitest';
-import { HOST_CRASH, runFixture } from '../helpers.js';
+import { HOST_CRASH, runFixture } from '../support/peers.js';
+import { isWindows } from '../support/platform.js';
 
 // Worker start-up is some 30 times slower under Wine: fewer rounds there, same shape.
-const rounds = Number(process.env.PROACTOR_TORTURE_ROUNDS ?? (process.platform === 'win32' ? 8 : 200));
+const rounds = Number(process.env.PROACTOR_TORTURE_ROUNDS ?? (isWindows ? 8 : 200));
 
 describe('workers ended at random points while data flows', () => {
   it(`${rounds} rounds of 3 workers: the process lives on, exits 0, and the main thread's transfer arrives intact`, async () => {

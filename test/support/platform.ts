@@ -1,0 +1,11 @@
+// Which platform this leg runs on, decided once for the whole suite.
+import { native } from '../../lib/native.js';
+
+export const isWindows = process.platform === 'win32';
+
+/**
+ * True when the Windows leg runs under Wine (ntdll exports `wine_get_version`). A test may skip
+ * for it only where Wine lacks what the test needs (DESIGN.md, Wine facts), saying why in its
+ * title; it still runs on Linux.
+ */
+export const underWine: boolean = native.underWine();
