@@ -130,10 +130,11 @@ export class Channel {
   peerPid(): number {
     const pid = this.engine.native.peerPid(this.id);
     if (pid >= 0) return pid;
-    throw this.engine.scratchError(this.#peerPidCall(), this.path);
+    throw this.engine.scratchError(this.peerPidCall, this.path);
   }
 
-  #peerPidCall(): string {
+  /** The OS call that `peerPid` makes on this pipe. */
+  get peerPidCall(): string {
     if (!IOCP) return 'getsockopt';
     return this.isClient ? 'GetNamedPipeServerProcessId' : 'GetNamedPipeClientProcessId';
   }

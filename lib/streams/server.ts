@@ -5,7 +5,8 @@ import { validatePipePath, validatePipePathSyntax, windowsPipePathProblem } from
 import type { Channel } from '../engine/channel.js';
 import type { Engine, InstanceSettings } from '../engine/engine.js';
 import { Listener } from '../engine/listener.js';
-import { engineOf, getDefaultProactor } from '../proactor.js';
+import { getDefaultProactor } from '../proactor.js';
+import { engineOf } from '../proactor-handles.js';
 import { instanceSettings, type PipeInstanceOptions } from '../proactor-options.js';
 import { validateFunction, validateInteger, validateSignal } from '../validate.js';
 import { type ConnectionOwner, listenError, serverNotRunning } from './internal.js';
