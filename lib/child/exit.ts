@@ -3,7 +3,7 @@ import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { abortError, invalidArgValue } from '../errors.js';
 import { getDefaultProactor } from '../proactor.js';
-import type { ProcessExit, WaitOptions } from '../proactor-options.js';
+import { type ProcessExit, waitOptions, type WaitOptions } from '../proactor-options.js';
 import { optionsObject, validatePid } from '../validate.js';
 
 /** How a process ended, and which process. */
@@ -36,7 +36,8 @@ function isChildLike(value: unknown): value is ChildLike {
  * Node saw it (`child.exitCode` is set by then).
  *
  * Errors: thrown, a pid that is not a positive integer `ERR_INVALID_ARG_VALUE`, options that
- * are no object `ERR_INVALID_ARG_TYPE`. Rejected (`syscall` `waitpid`): no such process
+ * are no object, or a `signal` that is no AbortSignal, `ERR_INVALID_ARG_TYPE`, a bad `timeout`
+ * `ERR_OUT_OF_RANGE` (for a pid and for a child alike). Rejected (`syscall` `waitpid`): no such process
  * `ESRCH`; not allowed `EPERM` (Windows); `timeout` passed `ETIMEDOUT`; a `ChildProcess` with no
  * pid (it failed to spawn) `ERR_INVALID_ARG_VALUE`. Cancellation: abort rejects with
  * `AbortError` unless the process exited first; the process is not touched.
@@ -52,6 +53,7 @@ function isChildLike(value: unknown): value is ChildLike {
 export function waitForExit(pidOrChild: number | ChildLike, options?: WaitOptions): Promise<ExitResult> {
   // Argument errors are thrown here, synchronously; everything after is a rejection.
   const opts = optionsObject(options) as WaitOptions;
+  waitOptions(opts); // a bad signal or timeout throws for a child too, not only for a pid
   if (!isChildLike(pidOrChild)) {
     validatePid(pidOrChild, 'pid');
     const pid = pidOrChild;

@@ -122,6 +122,19 @@ describe('waitForExit', () => {
       );
     }
   });
+
+  it('bad options throw synchronously for a child as for a pid (DESIGN §4)', async () => {
+    const child = nodeSpawn(node, ['-e', 'setTimeout(() => {}, 200)']);
+    for (const target of [child, process.pid]) {
+      expect(() => waitForExit(target, { timeout: -1 })).toThrow(
+        expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+      );
+      expect(() => waitForExit(target, { signal: 'no' as never })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+    }
+    await waitForExit(child);
+  });
 });
 
 describe('watchChild', () => {
