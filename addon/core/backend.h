@@ -1,5 +1,5 @@
 // The contract every platform backend fulfils. The core and binding.cc see only this header;
-// addon/win (IOCP) and addon/posix (epoll) each provide one implementation, and CMakeLists.txt
+// addon/win (IOCP) and addon/linux (epoll) each provide one implementation, and CMakeLists.txt
 // compiles exactly one of them.
 #pragma once
 

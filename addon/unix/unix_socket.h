@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/types.h"
-#include "posix/unique_fd.h"
+#include "unix/unique_fd.h"
 
 namespace proactor {
 

@@ -1,4 +1,4 @@
-#include "posix/unix_socket.h"
+#include "unix/unix_socket.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "posix/errors.h"
+#include "unix/errors.h"
 
 namespace proactor {
 

@@ -17,9 +17,9 @@
 #include <sys/epoll.h>
 
 #include "core/backend.h"
-#include "posix/loop_poll.h"
-#include "posix/unique_fd.h"
-#include "posix/wait_poller.h"
+#include "linux/loop_poll.h"
+#include "unix/unique_fd.h"
+#include "linux/wait_poller.h"
 
 namespace proactor {
 

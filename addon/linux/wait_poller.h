@@ -14,7 +14,7 @@
 #include <unordered_map>
 
 #include "core/backend.h"
-#include "posix/unique_fd.h"
+#include "unix/unique_fd.h"
 
 namespace proactor {
 

@@ -1,4 +1,4 @@
-#include "posix/epoll_backend.h"
+#include "linux/epoll_backend.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,8 +18,8 @@
 #include <cstring>
 #include <limits>
 
-#include "posix/errors.h"
-#include "posix/unix_socket.h"
+#include "unix/errors.h"
+#include "unix/unix_socket.h"
 
 namespace proactor {
 

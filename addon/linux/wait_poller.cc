@@ -1,4 +1,4 @@
-#include "posix/wait_poller.h"
+#include "linux/wait_poller.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <vector>
 
-#include "posix/epoll_backend.h"
-#include "posix/errors.h"
+#include "linux/epoll_backend.h"
+#include "unix/errors.h"
 
 namespace proactor {
 

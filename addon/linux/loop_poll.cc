@@ -1,9 +1,9 @@
-#include "posix/loop_poll.h"
+#include "linux/loop_poll.h"
 
 #include <cerrno>
 #include <cstddef>
 
-#include "posix/errors.h"
+#include "unix/errors.h"
 
 // The few libuv functions used here, declared rather than included: Node-API ships no libuv
 // headers, and these belong to libuv's stable v1 ABI, which every Node (and Electron) exports.
