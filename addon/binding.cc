@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/backend.h"
+#include "core/platform.h"
 #include "core/proactor.h"
 
 namespace proactor {

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/platform.h"
+
 namespace proactor {
 
 const char* OpKindName(OpKind kind) noexcept {

@@ -1,10 +1,10 @@
 #include "win/iocp_backend.h"
 
-#include <tlhelp32.h>
 #include <winternl.h>
 
 #include <vector>
 
+#include "core/platform.h"
 #include "win/errors.h"
 #include "win/named_pipe.h"
 #include "win/wait_packets.h"
@@ -73,52 +73,6 @@ bool HasUnreadData(HANDLE pipe) {
 
 const char* BackendName() noexcept { return "iocp"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(); }
-SysError BadHandle() noexcept { return Win32Error(ERROR_INVALID_HANDLE); }
-SysError CreateEventObject(uint64_t* out) noexcept {
-  HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);  // manual reset, unset
-  if (event == nullptr) return LastWin32Error();
-  *out = reinterpret_cast<uintptr_t>(event);
-  return {};
-}
-
-SysError SetEventObject(uint64_t event) noexcept {
-  if (!::SetEvent(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
-  return {};
-}
-
-SysError ResetEventObject(uint64_t event) noexcept {
-  if (!::ResetEvent(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
-  return {};
-}
-
-SysError CloseEventObject(uint64_t event) noexcept {
-  if (!::CloseHandle(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
-  return {};
-}
-
-double ThreadCount() noexcept {
-  UniqueHandle snapshot(::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0));
-  if (!snapshot.Valid()) return -1;
-  const DWORD self = ::GetCurrentProcessId();
-  THREADENTRY32 entry{};
-  entry.dwSize = sizeof(entry);
-  double threads = 0;
-  for (BOOL more = ::Thread32First(snapshot.Get(), &entry); more; more = ::Thread32Next(snapshot.Get(), &entry)) {
-    if (entry.th32OwnerProcessID == self) threads++;
-  }
-  return threads;
-}
-
-double OpenHandleCount() noexcept {
-  DWORD count = 0;
-  return ::GetProcessHandleCount(::GetCurrentProcess(), &count) ? static_cast<double>(count) : -1;
-}
-
-bool RunningUnderWine() noexcept {
-  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
 IocpBackend::~IocpBackend() { StopPoller(nullptr); }
 
 uintptr_t IocpBackend::TokenOf(const Operation& op) const {
