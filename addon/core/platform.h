@@ -1,4 +1,4 @@
-// Services each platform provides outside any backend: they need no proactor, and binding.cc
+// Services each platform provides outside any backend: they need no engine, and binding.cc
 // exports most of them to JS as plain functions. addon/win/platform.cc and
 // addon/linux/platform.cc define them; CMakeLists.txt compiles exactly one.
 #pragma once
@@ -12,7 +12,7 @@ namespace proactor {
 // True when this Windows build runs under Wine (ntdll exports wine_get_version), where a few
 // documented Windows behaviours are missing (see DESIGN.md, Wine facts). Always false on Linux.
 bool RunningUnderWine() noexcept;
-// Events for waitForHandle, independent of any proactor: a Windows manual-reset event / a Linux
+// Events for waitForHandle, independent of any engine: a Windows manual-reset event / a Linux
 // eventfd (readable while set). Values are raw HANDLEs / fds.
 SysError CreateEventObject(uint64_t* out) noexcept;
 SysError SetEventObject(uint64_t event) noexcept;

@@ -41,7 +41,7 @@ PosixHandle::~PosixHandle() {
   if (!unlinkOnClose.empty() && fd.Valid()) ::unlink(unlinkOnClose.c_str());
 }
 
-EpollBackend::~EpollBackend() { StopPoller(nullptr); }
+EpollBackend::~EpollBackend() { Stop(nullptr); }
 
 SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop) {
   sink_ = sink;
@@ -51,7 +51,7 @@ SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop) {
   return LoopPoll::Start(loop, epoll_.Get(), [this] { PollReady(); }, &poll_);
 }
 
-void EpollBackend::StopPoller(std::function<void()> stopped) {
+void EpollBackend::Stop(std::function<void()> stopped) {
   if (waits_) waits_->Stop();
   LoopPoll::Close(std::move(poll_), std::move(stopped));
 }
@@ -115,7 +115,7 @@ SysError EpollBackend::ConnectPipe(const std::string& path, std::shared_ptr<Hand
   return {};
 }
 
-bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, bool edge, RawEvent* done) {
+bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, bool edge, Completion* done) {
   if (op.length == 0) {
     // A zero-byte read waits for readiness (data or end of stream) and reads nothing. An edge
     // says it; otherwise ask without consuming anything (poll works for sockets and FIFOs).
@@ -152,7 +152,7 @@ bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, bool edge, RawEve
   }
 }
 
-bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, RawEvent* done) {
+bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, Completion* done) {
   while (op.transferred < op.length) {
     // MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE. Pipes (no send()) rely on Node
     // ignoring SIGPIPE, as it does from start-up.
@@ -187,7 +187,7 @@ bool EpollBackend::TryFlush(PosixHandle& handle) {
   return unread == 0;
 }
 
-bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, RawEvent* done) {
+bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, Completion* done) {
   for (;;) {
     int fd = ::accept4(handle.fd.Get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
@@ -212,7 +212,7 @@ bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, RawEvent* done) {
   }
 }
 
-bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent* done) {
+bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, bool edge, Completion* done) {
   done->token = TokenOf(op);
   switch (op.kind) {
     case OpKind::kRecv:
@@ -245,7 +245,7 @@ StartResult EpollBackend::Start(Operation& op) {
   // (A flush asks nothing that EAGAIN answers: it is always worth trying.)
   const bool writes = op.kind == OpKind::kSend || op.kind == OpKind::kFlush;
   const bool blocked = op.kind == OpKind::kSend ? handle.writeBlocked : !writes && handle.readBlocked;
-  RawEvent done;
+  Completion done;
   if (queue.empty() && !blocked && TryOp(handle, op, false, &done)) {
     return StartResult::Done({static_cast<double>(done.bytes), done.error, std::move(done.handle)});
   }
@@ -284,17 +284,17 @@ void EpollBackend::Cancel(Operation& op) {
   }
   PosixHandle& handle = AsPosix(*op.handle);
   if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op) || RemoveFrom(handle.flushers, &op)) {
-    std::vector<RawEvent> batch(1);
+    std::vector<Completion> batch(1);
     batch[0].token = TokenOf(op);
     batch[0].error = ErrnoError(ECANCELED);
     sink_->Post(std::move(batch));
   }
 }
 
-Outcome EpollBackend::Finish(Operation& base, const RawEvent& event) {
+Outcome EpollBackend::ResultOf(Operation& base, const Completion& completion) {
   auto& op = static_cast<PosixOperation&>(base);
-  if (op.kind != OpKind::kWaitProcess || event.error.failed()) {
-    return Outcome{static_cast<double>(event.bytes), event.error, event.handle};
+  if (op.kind != OpKind::kWaitProcess || completion.error.failed()) {
+    return Outcome{static_cast<double>(completion.bytes), completion.error, completion.handle};
   }
   // The exit status, without reaping (WNOWAIT): Node's own child watch still gets it. Only a
   // child of ours has one to read; for any other process it is unknown (NaN -> null).
@@ -312,10 +312,10 @@ Outcome EpollBackend::Finish(Operation& base, const RawEvent& event) {
 
 void EpollBackend::CloseHandle(Handle& base) {
   PosixHandle& handle = AsPosix(base);
-  std::vector<RawEvent> batch;
+  std::vector<Completion> batch;
   for (auto* queue : {&handle.readers, &handle.writers, &handle.flushers}) {
     for (Operation* op : *queue) {
-      RawEvent cancelled;
+      Completion cancelled;
       cancelled.token = TokenOf(*op);
       cancelled.error = ErrnoError(ECANCELED);
       batch.push_back(std::move(cancelled));
@@ -380,9 +380,9 @@ SysError EpollBackend::PendingError(Handle& base) {
   return error == 0 ? SysError{} : ErrnoError(error);
 }
 
-void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch) {
+void EpollBackend::RetryWaiting(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<Completion>* batch) {
   while (!queue.empty()) {
-    RawEvent done;
+    Completion done;
     if (!TryOp(handle, *queue.front(), true, &done)) return;
     queue.pop_front();
     batch->push_back(std::move(done));
@@ -391,7 +391,7 @@ void EpollBackend::Drain(PosixHandle& handle, std::deque<Operation*>& queue, std
 
 void EpollBackend::PollReady() {
   epoll_event events[kMaxEvents];
-  std::vector<RawEvent> batch;
+  std::vector<Completion> batch;
   for (;;) {
     const int n = ::epoll_wait(epoll_.Get(), events, kMaxEvents, 0);
     if (n < 0 && errno == EINTR) continue;
@@ -402,7 +402,7 @@ void EpollBackend::PollReady() {
   if (!batch.empty()) sink_->DeliverNow(std::move(batch));
 }
 
-void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batch) {
+void EpollBackend::OnEvent(const epoll_event& event, std::vector<Completion>* batch) {
   auto it = handles_.find(static_cast<HandleId>(event.data.u64));
   if (it == handles_.end()) return;
   std::shared_ptr<PosixHandle> handle = it->second.lock();
@@ -412,12 +412,12 @@ void EpollBackend::OnEvent(const epoll_event& event, std::vector<RawEvent>* batc
     // Data nobody waits for disarms reading, so a process busy with what it read is not woken
     // for every write its peer makes (libuv likewise watches reads only while reading).
     if (handle->readers.empty()) Interest(*handle, EPOLLIN, false);
-    Drain(*handle, handle->readers, batch);
+    RetryWaiting(*handle, handle->readers, batch);
   }
   if (event.events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
     handle->writeBlocked = false;
-    Drain(*handle, handle->writers, batch);
-    Drain(*handle, handle->flushers, batch);
+    RetryWaiting(*handle, handle->writers, batch);
+    RetryWaiting(*handle, handle->flushers, batch);
   }
 }
 

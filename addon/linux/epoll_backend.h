@@ -61,7 +61,7 @@ class EpollBackend final : public Backend {
   ~EpollBackend() override;
 
   SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
-  void StopPoller(std::function<void()> stopped) override;
+  void Stop(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override;
   StartResult StartWait(Operation& op, uint64_t target) override;
@@ -69,7 +69,7 @@ class EpollBackend final : public Backend {
   uintptr_t TokenOf(const Operation& op) const override { return static_cast<uintptr_t>(op.id); }
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;
-  Outcome Finish(Operation& op, const RawEvent& event) override;
+  Outcome ResultOf(Operation& op, const Completion& completion) override;
 
   SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
@@ -83,18 +83,18 @@ class EpollBackend final : public Backend {
  private:
   // The loop found the epoll descriptor readable: reap every ready event and deliver.
   void PollReady();
-  void OnEvent(const epoll_event& event, std::vector<RawEvent>* batch);
+  void OnEvent(const epoll_event& event, std::vector<Completion>* batch);
   SysError Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out);
   // Each tries the system call once more for `op`; false means "would block, keep waiting".
   // `edge`: epoll has just reported the handle ready in this direction.
-  bool TryRecv(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
-  bool TrySend(PosixHandle& handle, Operation& op, RawEvent* done);
+  bool TryRecv(PosixHandle& handle, Operation& op, bool edge, Completion* done);
+  bool TrySend(PosixHandle& handle, Operation& op, Completion* done);
   bool TryFlush(PosixHandle& handle);
-  bool TryAccept(PosixHandle& handle, Operation& op, RawEvent* done);
-  bool TryOp(PosixHandle& handle, Operation& op, bool edge, RawEvent* done);
+  bool TryAccept(PosixHandle& handle, Operation& op, Completion* done);
+  bool TryOp(PosixHandle& handle, Operation& op, bool edge, Completion* done);
   // Arms (`on`) or disarms one direction of `handle`; false, with errno set, if epoll refused.
   bool Interest(PosixHandle& handle, uint32_t direction, bool on);
-  void Drain(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<RawEvent>* batch);
+  void RetryWaiting(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<Completion>* batch);
 
   UniqueFd epoll_;
   std::unique_ptr<LoopPoll> poll_;

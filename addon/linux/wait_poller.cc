@@ -55,7 +55,7 @@ bool WaitPoller::Disarm(PosixOperation& op, uintptr_t token) {
     ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, op.waitFd.Get(), nullptr);
     armed_.erase(it);
   }
-  std::vector<RawEvent> batch(1);
+  std::vector<Completion> batch(1);
   batch[0].token = token;
   batch[0].error = ErrnoError(ECANCELED);
   sink_->Post(std::move(batch));
@@ -82,7 +82,7 @@ void WaitPoller::Run() {
       if (errno == EINTR) continue;
       return;
     }
-    std::vector<RawEvent> batch;
+    std::vector<Completion> batch;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
@@ -92,7 +92,7 @@ void WaitPoller::Run() {
         if (it == armed_.end()) continue;  // the wake-up, or cancelled since epoll_wait returned
         ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, it->second->waitFd.Get(), nullptr);
         armed_.erase(it);
-        RawEvent signalled;
+        Completion signalled;
         signalled.token = token;
         signalled.bytes = 1;
         batch.push_back(std::move(signalled));

@@ -73,7 +73,7 @@ bool HasUnreadData(HANDLE pipe) {
 
 const char* BackendName() noexcept { return "iocp"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(); }
-IocpBackend::~IocpBackend() { StopPoller(nullptr); }
+IocpBackend::~IocpBackend() { Stop(nullptr); }
 
 uintptr_t IocpBackend::TokenOf(const Operation& op) const {
   return reinterpret_cast<uintptr_t>(&static_cast<const WinOperation&>(op).overlapped);
@@ -87,7 +87,7 @@ SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s*) {
   return {};
 }
 
-void IocpBackend::StopPoller(std::function<void()> stopped) {
+void IocpBackend::Stop(std::function<void()> stopped) {
   // Cancelled waits' and flushes' packets are posted before the quit packet, so they are still
   // dequeued.
   threadPoolWaits_.Stop();
@@ -107,7 +107,7 @@ void IocpBackend::Run() {
       if (::GetLastError() == WAIT_IO_COMPLETION) continue;
       return;  // the port is gone
     }
-    std::vector<RawEvent> batch;
+    std::vector<Completion> batch;
     batch.reserve(count);
     bool quit = false;
     for (ULONG i = 0; i < count; i++) {
@@ -118,10 +118,10 @@ void IocpBackend::Run() {
       }
       // Only the address travels: the JS thread finds the operation by it before reading
       // anything from it (L4).
-      RawEvent event;
-      event.token = reinterpret_cast<uintptr_t>(entry.lpOverlapped);
-      event.bytes = entry.dwNumberOfBytesTransferred;
-      batch.push_back(std::move(event));
+      Completion completion;
+      completion.token = reinterpret_cast<uintptr_t>(entry.lpOverlapped);
+      completion.bytes = entry.dwNumberOfBytesTransferred;
+      batch.push_back(std::move(completion));
     }
     if (!batch.empty()) sink_->Post(std::move(batch));
     if (quit) return;
@@ -288,7 +288,7 @@ void IocpBackend::Cancel(Operation& base) {
   if (handle.handle.Valid()) ::CancelIoEx(handle.handle.Get(), &op.overlapped);
 }
 
-Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
+Outcome IocpBackend::ResultOf(Operation& base, const Completion& completion) {
   WinOperation& op = AsWin(base);
   const DWORD error = StatusToWin32(op.overlapped.Internal);
   if (IsWait(op.kind)) {
@@ -312,7 +312,7 @@ Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
   }
   if (error == ERROR_SUCCESS || error == ERROR_MORE_DATA) {
     if (op.kind == OpKind::kAccept) return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
-    return Outcome{static_cast<double>(event.bytes), {}, nullptr};
+    return Outcome{static_cast<double>(completion.bytes), {}, nullptr};
   }
   // Whatever the kernel reports for an operation we asked to cancel (aborted, or the broken
   // pipe of a closed handle), it did not complete: it is a cancellation.

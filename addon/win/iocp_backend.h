@@ -28,7 +28,7 @@ class IocpBackend final : public Backend {
   ~IocpBackend() override;
 
   SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
-  void StopPoller(std::function<void()> stopped) override;
+  void Stop(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
   StartResult StartWait(Operation& op, uint64_t target) override;
@@ -36,7 +36,7 @@ class IocpBackend final : public Backend {
   uintptr_t TokenOf(const Operation& op) const override;
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;
-  Outcome Finish(Operation& op, const RawEvent& event) override;
+  Outcome ResultOf(Operation& op, const Completion& completion) override;
 
   SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;

@@ -1,7 +1,7 @@
-// One proactor: a backend (a port and its poller thread, or an epoll instance the event loop
-// watches), the table of operations in flight, the handles it owns, and the batched delivery of
-// results to JS. Everything here runs on the JS thread except CompletionQueue::Post, which a
-// poller thread calls.
+// The completion engine behind one JS Proactor: a backend (a port and its poller thread, or an
+// epoll instance the event loop watches), the table of operations in flight, the handles it
+// owns, and the batched delivery of results to JS. Everything here runs on the JS thread except
+// CompletionQueue::Post, which a poller thread calls.
 #pragma once
 
 #include <napi.h>
@@ -16,7 +16,7 @@
 
 namespace proactor {
 
-struct ProactorStats {
+struct EngineStats {
   double pending = 0;
   double completed = 0;
   double cancelled = 0;
@@ -29,13 +29,13 @@ struct UnfinishedOp {
   OpKind kind;
 };
 
-class Proactor {
+class Engine {
  public:
   // `onBatch(Float64Array)` receives completions as [opId, value, uvError, sysError] quads.
-  Proactor(Napi::Env env, Napi::Function onBatch);
-  ~Proactor();
-  Proactor(const Proactor&) = delete;
-  Proactor& operator=(const Proactor&) = delete;
+  Engine(Napi::Env env, Napi::Function onBatch);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   SysError Open();
 
@@ -68,7 +68,7 @@ class Proactor {
   std::vector<UnfinishedOp> Shutdown(bool deliver);
   bool IsShutDown() const { return shutDown_; }
 
-  ProactorStats Stats() const;
+  EngineStats Stats() const;
 
  private:
   struct Mailbox;   // the backend's sink and the threadsafe function's context; may outlive this
@@ -84,19 +84,19 @@ class Proactor {
   void Forget(Operation* op);
   bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
   // From the threadsafe function or a libuv callback (no JS on the stack): anything queued, then
-  // `events`, to JS now, under the rule written above its definition.
-  void Deliver(napi_env env, std::vector<RawEvent>&& events);
-  // Turns what is queued, then `events`, into results in ready_; an allocation failure keeps
-  // what was gathered.
-  void Gather(const std::vector<RawEvent>& events) noexcept;
+  // `completions`, to JS now, under the rule written above its definition.
+  void Deliver(napi_env env, std::vector<Completion>&& completions);
+  // Turns what is queued, then `completions`, into results in ready_; an allocation failure
+  // keeps what was gathered.
+  void Gather(const std::vector<Completion>& completions) noexcept;
   void DeliverReady(napi_env env);
   void CallOnBatch(napi_env env);
   // After a failed Node-API call: a pending JS exception becomes 'uncaughtException'; with none,
   // the environment is stopping, and nothing more is done.
   static void ReportFailure(napi_env env);
-  // Turns raw events into results, appended to ready_.
-  void Collect(const std::vector<RawEvent>& events);
-  void Finish(Operation* op, Outcome&& outcome);
+  // Turns completions into results, appended to ready_.
+  void Collect(const std::vector<Completion>& completions);
+  void Record(Operation* op, Outcome&& outcome);
   void Register(const std::shared_ptr<Handle>& handle);
   void Count(Operation& op, bool on);
   Operation* Lookup(OpId id);
