@@ -101,8 +101,11 @@ void Engine::CallJs(Napi::Env env, Napi::Function, Mailbox* mailbox, std::nullpt
   mailbox->owner->Deliver(env, {});
 }
 
-void Engine::Register(const std::shared_ptr<Handle>& handle) {
-  if (handle) handles_.emplace(handle->id, handle);
+HandleId Engine::Register(const std::shared_ptr<Handle>& handle) {
+  if (!handle) return 0;
+  if (handle->id == 0) handle->id = nextHandleId_++;
+  handles_.emplace(handle->id, handle);
+  return handle->id;
 }
 
 Operation* Engine::Lookup(OpId id) {
@@ -127,8 +130,7 @@ SysError Engine::NewHandle(Make make, HandleId* out) {
   std::shared_ptr<Handle> handle;
   SysError error = make(&handle);
   if (error.failed()) return error;
-  Register(handle);
-  *out = handle->id;
+  *out = Register(handle);
   return {};
 }
 
@@ -201,7 +203,7 @@ Operation* Engine::NewOperation(OpKind kind) {
 bool Engine::Launch(Operation* op, StartResult result, OpId* pending, Outcome* now) {
   if (!result.pending) {
     *now = std::move(result.outcome);
-    Register(now->handle);
+    if (now->handle) now->value = Register(now->handle);  // an accept: its connection's id
     Forget(op);  // L3: finished means forgotten
     return false;
   }
@@ -255,7 +257,7 @@ void Engine::Record(Operation* op, Outcome&& outcome) {
   } else {
     completed_++;
   }
-  Register(outcome.handle);
+  if (outcome.handle) outcome.value = Register(outcome.handle);  // an accept: its connection's id
   ready_.push_back(static_cast<double>(op->id));
   ready_.push_back(outcome.error.failed() ? 0 : outcome.value);
   ready_.push_back(outcome.error.uv);

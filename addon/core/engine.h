@@ -97,7 +97,9 @@ class Engine {
   // Turns completions into results, appended to ready_.
   void Collect(const std::vector<Completion>& completions);
   void Record(Operation* op, Outcome&& outcome);
-  void Register(const std::shared_ptr<Handle>& handle);
+  // Gives a handle the backend made (a new pipe, an accepted connection) its id, the first
+  // time it is seen, and keeps it in handles_; returns the id (0 for no handle).
+  HandleId Register(const std::shared_ptr<Handle>& handle);
   void Count(Operation& op, bool on);
   Operation* Lookup(OpId id);
 
@@ -113,6 +115,7 @@ class Engine {
   std::unordered_map<OpId, Operation*> byId_;
   std::unordered_map<HandleId, std::shared_ptr<Handle>> handles_;
   OpId nextOpId_ = 1;
+  HandleId nextHandleId_ = 1;
 
   std::vector<double> ready_;  // results gathered for the current JS call
   size_t live_ = 0;            // pending operations that keep the event loop alive

@@ -39,7 +39,7 @@ struct Operation;
 
 struct Handle {
   virtual ~Handle() = default;
-  HandleId id = 0;
+  HandleId id = 0;  // given by the core when it registers the handle; 0 until then
   bool ref = true;  // keeps the event loop alive while it has pending operations (JS thread)
   // The core's list of this handle's operations in flight (JS thread only), so closing or
   // cancelling one handle costs its own operations, not every operation of the engine.
@@ -47,7 +47,7 @@ struct Handle {
 };
 
 // The result of an operation: a byte count (or other number), or an error. A finished accept
-// also carries the connected handle.
+// also carries the connected handle; the core registers it and reports its id as the value.
 struct Outcome {
   double value = 0;
   SysError error;

@@ -81,10 +81,8 @@ SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<Posix
   // `fd` is taken only on success; on failure it stays with the caller.
   auto handle = std::make_shared<PosixHandle>();
   handle->listener = listener;
-  handle->id = nextHandleId_++;
-  // Not registered with epoll yet: Interest() does it when an operation first waits.
+  // Not registered with epoll yet: Start() does it when an operation first waits.
   handle->fd = std::move(fd);
-  handles_.emplace(handle->id, handle);
   *out = std::move(handle);
   return {};
 }
@@ -197,7 +195,6 @@ bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, Completion* done) 
       if (error.failed()) {
         done->error = error;
       } else {
-        done->bytes = accepted->id;
         done->handle = std::move(accepted);
       }
       return true;
@@ -251,10 +248,13 @@ StartResult EpollBackend::Start(Operation& op) {
   }
   queue.push_back(&op);
   const uint32_t direction = writes ? static_cast<uint32_t>(EPOLLOUT) : EPOLLIN;
+  const bool first = !handle.registered;
   if (!Interest(handle, direction, true)) {
     queue.pop_back();
     return StartResult::Done({0, LastErrnoError(), nullptr});
   }
+  // Its events name it by id (the core has registered it: it has operations).
+  if (first) handles_.emplace(handle.id, std::static_pointer_cast<PosixHandle>(op.handle));
   return StartResult::Pending();
 }
 

@@ -100,9 +100,8 @@ class EpollBackend final : public Backend {
   std::unique_ptr<LoopPoll> poll_;
   CompletionSink* sink_ = nullptr;
 
-  std::unordered_map<HandleId, std::weak_ptr<PosixHandle>> handles_;
+  std::unordered_map<HandleId, std::weak_ptr<PosixHandle>> handles_;  // those registered with epoll
   std::unique_ptr<WaitPoller> waits_;  // waits live apart: see wait_poller.h
-  HandleId nextHandleId_ = 1;
 };
 
 }  // namespace proactor

@@ -30,6 +30,9 @@ DWORD StatusToWin32(ULONG_PTR internal) {
   return convert != nullptr ? convert(status) : ERROR_GEN_FAILURE;
 }
 
+// A finished accept: the server instance itself is now the connection (the core reports its id).
+Outcome Connected(const Operation& op) { return Outcome{0, {}, op.handle}; }
+
 // End of stream on a pipe: the other end closed (before or during the read).
 bool IsEndOfStream(DWORD error) {
   return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_HANDLE_EOF;
@@ -130,16 +133,15 @@ void IocpBackend::Run() {
 
 SysError IocpBackend::Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out) {
   // `raw` is taken only on success; on failure it stays with the caller.
-  const HandleId id = nextHandleId_++;
   // Associated once, for the handle's whole life. A handle already tied to another port (say,
-  // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER.
-  if (::CreateIoCompletionPort(raw.Get(), port_.Get(), id, 0) == nullptr) return LastWin32Error();
+  // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER. The key
+  // is unused: Run() finds a packet's operation by its OVERLAPPED.
+  if (::CreateIoCompletionPort(raw.Get(), port_.Get(), 0, 0) == nullptr) return LastWin32Error();
   auto handle = std::make_shared<WinHandle>();
   handle->skipOnSuccess = ::SetFileCompletionNotificationModes(
                               raw.Get(), FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != FALSE;
   handle->handle = std::move(raw);
   handle->server = server;
-  handle->id = id;
   *out = std::move(handle);
   return {};
 }
@@ -202,7 +204,7 @@ StartResult IocpBackend::Start(Operation& base) {
   if (ok) {
     if (!handle.skipOnSuccess) return StartResult::Pending();  // the packet still comes (L2)
     // Finished at once, and no packet will follow: the result is in the OVERLAPPED now.
-    if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+    if (op.kind == OpKind::kAccept) return StartResult::Done(Connected(op));
     return StartResult::Done({static_cast<double>(op.overlapped.InternalHigh), {}, nullptr});
   }
   const DWORD error = ::GetLastError();
@@ -212,12 +214,10 @@ StartResult IocpBackend::Start(Operation& base) {
       return StartResult::Pending();
     case ERROR_PIPE_CONNECTED:
       // The client connected between CreateNamedPipe and ConnectNamedPipe: done, no packet.
-      if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+      if (op.kind == OpKind::kAccept) return StartResult::Done(Connected(op));
       break;
     case ERROR_NO_DATA:
-      if (op.kind == OpKind::kAccept && HasUnreadData(h)) {
-        return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
-      }
+      if (op.kind == OpKind::kAccept && HasUnreadData(h)) return StartResult::Done(Connected(op));
       break;
     default:
       if (op.kind == OpKind::kRecv && IsEndOfStream(error)) return StartResult::Done({0, {}, nullptr});
@@ -308,10 +308,10 @@ Outcome IocpBackend::ResultOf(Operation& base, const Completion& completion) {
   }
   if (op.kind == OpKind::kAccept && error == ERROR_NO_DATA && !op.cancelRequested &&
       HasUnreadData(AsWin(*op.handle).handle.Get())) {
-    return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
+    return Connected(op);
   }
   if (error == ERROR_SUCCESS || error == ERROR_MORE_DATA) {
-    if (op.kind == OpKind::kAccept) return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
+    if (op.kind == OpKind::kAccept) return Connected(op);
     return Outcome{static_cast<double>(completion.bytes), {}, nullptr};
   }
   // Whatever the kernel reports for an operation we asked to cancel (aborted, or the broken

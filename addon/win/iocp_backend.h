@@ -62,7 +62,6 @@ class IocpBackend final : public Backend {
   ThreadPoolWaits threadPoolWaits_;
   PipeFlushes flushes_;
   CompletionSink* sink_ = nullptr;
-  HandleId nextHandleId_ = 1;
 };
 
 }  // namespace proactor
