@@ -1,20 +1,16 @@
 #include "linux/epoll_backend.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
-#include <limits>
+#include <cstdint>
 
 #include "core/platform.h"
+#include "linux/process_waits.h"
+#include "linux/socket_io.h"
 #include "unix/errors.h"
 #include "unix/unix_socket.h"
 
@@ -24,7 +20,23 @@ namespace {
 
 constexpr int kMaxEvents = 128;
 
-PosixHandle& AsPosix(Handle& handle) { return static_cast<PosixHandle&>(handle); }
+LinuxHandle& AsLinux(Handle& handle) { return static_cast<LinuxHandle&>(handle); }
+
+// A handle for `fd`, which it takes. Not registered with epoll yet: Start() does that when an
+// operation first waits.
+std::shared_ptr<LinuxHandle> MakeHandle(UniqueFd&& fd, bool listener) {
+  auto handle = std::make_shared<LinuxHandle>();
+  handle->listener = listener;
+  handle->fd = std::move(fd);
+  return handle;
+}
+
+Completion Cancelled(uintptr_t token) {
+  Completion cancelled;
+  cancelled.token = token;
+  cancelled.error = ErrnoError(ECANCELED);
+  return cancelled;
+}
 
 bool RemoveFrom(std::deque<Operation*>& queue, Operation* op) {
   auto it = std::find(queue.begin(), queue.end(), op);
@@ -37,9 +49,6 @@ bool RemoveFrom(std::deque<Operation*>& queue, Operation* op) {
 
 const char* BackendName() noexcept { return "epoll"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<EpollBackend>(); }
-PosixHandle::~PosixHandle() {
-  if (!unlinkOnClose.empty() && fd.Valid()) ::unlink(unlinkOnClose.c_str());
-}
 
 EpollBackend::~EpollBackend() { Stop(nullptr); }
 
@@ -56,47 +65,19 @@ void EpollBackend::Stop(std::function<void()> stopped) {
   LoopPoll::Close(std::move(poll_), std::move(stopped));
 }
 
-std::unique_ptr<Operation> EpollBackend::NewOperation() { return std::make_unique<PosixOperation>(); }
-
 StartResult EpollBackend::StartWait(Operation& base, uint64_t target) {
-  auto& op = static_cast<PosixOperation&>(base);
-  if (op.kind == OpKind::kWaitProcess) {
-    // Opened now: the pidfd pins this process, whatever happens to the pid later.
-    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(target), 0));
-    if (pidfd < 0) return StartResult::Done({0, LastErrnoError(), nullptr});
-    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
-    op.waitFd = UniqueFd(pidfd);
-  } else {
-    if (target > static_cast<uint64_t>(INT32_MAX)) return StartResult::Done({0, BadHandle(), nullptr});
-    const int fd = ::fcntl(static_cast<int>(target), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) return StartResult::Done({0, LastErrnoError(), nullptr});
-    op.waitFd = UniqueFd(fd);
-  }
-  SysError error = waits_->Arm(op, TokenOf(op));
+  auto& op = static_cast<LinuxOperation&>(base);
+  SysError error = OpenWaitFd(op, target);
+  if (!error.failed()) error = waits_->Arm(op, TokenOf(op));
   if (error.failed()) return StartResult::Done({0, error, nullptr});
   return StartResult::Pending();
-}
-
-SysError EpollBackend::Adopt(UniqueFd&& fd, bool listener, std::shared_ptr<PosixHandle>* out) {
-  // `fd` is taken only on success; on failure it stays with the caller.
-  auto handle = std::make_shared<PosixHandle>();
-  handle->listener = listener;
-  // Not registered with epoll yet: Start() does it when an operation first waits.
-  handle->fd = std::move(fd);
-  *out = std::move(handle);
-  return {};
 }
 
 SysError EpollBackend::CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) {
   UniqueFd fd;
   SysError error = ListenUnixSocket(options, &fd);
   if (error.failed()) return error;
-  std::shared_ptr<PosixHandle> handle;
-  error = Adopt(std::move(fd), true, &handle);
-  if (error.failed()) {
-    ::unlink(options.path.c_str());
-    return error;
-  }
+  std::shared_ptr<LinuxHandle> handle = MakeHandle(std::move(fd), true);
   handle->unlinkOnClose = options.path;
   *out = std::move(handle);
   return {};
@@ -106,120 +87,51 @@ SysError EpollBackend::ConnectPipe(const std::string& path, std::shared_ptr<Hand
   UniqueFd fd;
   SysError error = ConnectUnixSocket(path, &fd);
   if (error.failed()) return error;
-  std::shared_ptr<PosixHandle> handle;
-  error = Adopt(std::move(fd), false, &handle);
-  if (error.failed()) return error;
+  *out = MakeHandle(std::move(fd), false);
+  return {};
+}
+
+SysError EpollBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
+  if (raw > static_cast<uint64_t>(INT32_MAX)) return BadHandle();
+  const int fd = static_cast<int>(raw);
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return LastErrnoError();
+  if (::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return LastErrnoError();
+  ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
+  // Made before it takes the fd: should the allocation fail, the fd is still the caller's.
+  auto handle = std::make_shared<LinuxHandle>();
+  handle->fd = UniqueFd(fd);
+  handle->adopted = true;
+  struct stat info {};
+  handle->socket = ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
   *out = std::move(handle);
   return {};
 }
 
-bool EpollBackend::TryRecv(PosixHandle& handle, Operation& op, bool edge, Completion* done) {
-  if (op.length == 0) {
-    // A zero-byte read waits for readiness (data or end of stream) and reads nothing. An edge
-    // says it; otherwise ask without consuming anything (poll works for sockets and FIFOs).
-    if (edge) return true;
-    pollfd check{handle.fd.Get(), POLLIN, 0};
-    while (::poll(&check, 1, 0) < 0) {
-      if (errno != EINTR) {
-        done->error = LastErrnoError();
-        return true;
-      }
-    }
-    if (check.revents != 0) return true;
-    handle.readBlocked = true;
-    return false;
-  }
-  for (;;) {
-    ssize_t n = ::read(handle.fd.Get(), op.data, op.length);
-    if (n >= 0) {
-      done->bytes = static_cast<uint64_t>(n);
-      return true;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      handle.readBlocked = true;
-      return false;
-    }
-    // The peer went away with data unread: end of stream, as a broken pipe is on Windows.
-    if (errno == ECONNRESET || errno == EPIPE) {
-      done->bytes = 0;
-      return true;
-    }
-    done->error = LastErrnoError();
-    return true;
-  }
-}
-
-bool EpollBackend::TrySend(PosixHandle& handle, Operation& op, Completion* done) {
-  while (op.transferred < op.length) {
-    // MSG_NOSIGNAL: a closed peer is EPIPE, not SIGPIPE. Pipes (no send()) rely on Node
-    // ignoring SIGPIPE, as it does from start-up.
-    const size_t left = op.length - op.transferred;
-    ssize_t n = handle.socket ? ::send(handle.fd.Get(), op.data + op.transferred, left, MSG_NOSIGNAL)
-                              : ::write(handle.fd.Get(), op.data + op.transferred, left);
-    if (n >= 0) {
-      op.transferred += static_cast<size_t>(n);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      handle.writeBlocked = true;
-      return false;
-    }
-    done->error = LastErrnoError();
-    return true;
-  }
-  done->bytes = op.transferred;
-  return true;
-}
-
-bool EpollBackend::TryFlush(PosixHandle& handle) {
-  // Writes still waiting to go out count as unread.
-  if (!handle.writers.empty()) return false;
-  // An AF_UNIX sender is charged for what it wrote until the peer has read it (or is gone, when
-  // the peer's queue is freed): SIOCOUTQ is 0 exactly then, and each read that frees some of it
-  // raises EPOLLOUT, which retries this. A descriptor that cannot say (a FIFO) has handed its
-  // data to the kernel, which delivers it whatever we do next.
-  int unread = 0;
-  if (!handle.socket || ::ioctl(handle.fd.Get(), SIOCOUTQ, &unread) != 0) return true;
-  return unread == 0;
-}
-
-bool EpollBackend::TryAccept(PosixHandle& handle, Operation&, Completion* done) {
-  for (;;) {
-    int fd = ::accept4(handle.fd.Get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-      std::shared_ptr<PosixHandle> accepted;
-      UniqueFd owned(fd);
-      SysError error = Adopt(std::move(owned), false, &accepted);
-      if (error.failed()) {
-        done->error = error;
-      } else {
-        done->handle = std::move(accepted);
-      }
-      return true;
-    }
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      handle.readBlocked = true;
-      return false;
-    }
-    done->error = LastErrnoError();
-    return true;
-  }
-}
-
-bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, bool edge, Completion* done) {
+bool EpollBackend::TryOp(LinuxHandle& handle, Operation& op, bool edge, Completion* done) {
   done->token = TokenOf(op);
+  const int fd = handle.fd.Get();
   switch (op.kind) {
     case OpKind::kRecv:
-      return TryRecv(handle, op, edge, done);
+      if (TryRead(fd, op, edge, done)) return true;
+      handle.readBlocked = true;
+      return false;
     case OpKind::kSend:
-      return TrySend(handle, op, done);
+      if (TrySend(fd, handle.socket, op, done)) return true;
+      handle.writeBlocked = true;
+      return false;
     case OpKind::kFlush:
-      return TryFlush(handle);
-    case OpKind::kAccept:
-      return TryAccept(handle, op, done);
+      // Writes still waiting to go out count as unread.
+      return handle.writers.empty() && NothingUnread(fd, handle.socket);
+    case OpKind::kAccept: {
+      UniqueFd accepted;
+      if (!TryAccept(fd, &accepted, done)) {
+        handle.readBlocked = true;
+        return false;
+      }
+      if (accepted.Valid()) done->handle = MakeHandle(std::move(accepted), false);
+      return true;
+    }
     case OpKind::kWaitHandle:
     case OpKind::kWaitProcess:
       break;  // waits are armed by StartWait, never queued on a handle
@@ -229,7 +141,7 @@ bool EpollBackend::TryOp(PosixHandle& handle, Operation& op, bool edge, Completi
 }
 
 StartResult EpollBackend::Start(Operation& op) {
-  PosixHandle& handle = AsPosix(*op.handle);
+  LinuxHandle& handle = AsLinux(*op.handle);
   if (!handle.fd.Valid()) return StartResult::Done({0, BadHandle(), nullptr});
   if ((op.kind == OpKind::kAccept) != handle.listener) return StartResult::Done({0, ErrnoError(EINVAL), nullptr});
   // Flushes wait apart, so writes never queue behind them; each EPOLLOUT retries them after the
@@ -254,12 +166,12 @@ StartResult EpollBackend::Start(Operation& op) {
     return StartResult::Done({0, LastErrnoError(), nullptr});
   }
   // Its events name it by id (the core has registered it: it has operations).
-  if (first) handles_.emplace(handle.id, std::static_pointer_cast<PosixHandle>(op.handle));
+  if (first) handles_.emplace(handle.id, std::static_pointer_cast<LinuxHandle>(op.handle));
   return StartResult::Pending();
 }
 
-bool EpollBackend::Interest(PosixHandle& handle, uint32_t direction, bool on) {
-  // Writing is watched from the first registration on (see PosixHandle::armed).
+bool EpollBackend::Interest(LinuxHandle& handle, uint32_t direction, bool on) {
+  // Writing is watched from the first registration on (see LinuxHandle::armed).
   const uint32_t armed = EPOLLOUT | (on ? handle.armed | direction : handle.armed & ~direction);
   if (handle.registered && armed == handle.armed) return true;
   // Edge-triggered. (Re-)arming checks readiness: a socket that became ready meanwhile
@@ -279,47 +191,28 @@ void EpollBackend::Cancel(Operation& op) {
   // Dropping interest is the whole cancel here. An operation no longer queued (or armed) has
   // already completed and its result is on its way (L5).
   if (IsWait(op.kind)) {
-    waits_->Disarm(static_cast<PosixOperation&>(op), TokenOf(op));
+    waits_->Disarm(static_cast<LinuxOperation&>(op), TokenOf(op));
     return;
   }
-  PosixHandle& handle = AsPosix(*op.handle);
+  LinuxHandle& handle = AsLinux(*op.handle);
   if (RemoveFrom(handle.readers, &op) || RemoveFrom(handle.writers, &op) || RemoveFrom(handle.flushers, &op)) {
-    std::vector<Completion> batch(1);
-    batch[0].token = TokenOf(op);
-    batch[0].error = ErrnoError(ECANCELED);
+    std::vector<Completion> batch;
+    batch.push_back(Cancelled(TokenOf(op)));
     sink_->Post(std::move(batch));
   }
 }
 
 Outcome EpollBackend::ResultOf(Operation& base, const Completion& completion) {
-  auto& op = static_cast<PosixOperation&>(base);
-  if (op.kind != OpKind::kWaitProcess || completion.error.failed()) {
-    return Outcome{static_cast<double>(completion.bytes), completion.error, completion.handle};
-  }
-  // The exit status, without reaping (WNOWAIT): Node's own child watch still gets it. Only a
-  // child of ours has one to read; for any other process it is unknown (NaN -> null).
-  siginfo_t info{};
-  const auto byPidfd = static_cast<idtype_t>(3);  // P_PIDFD, Linux 5.4
-  if (::waitid(byPidfd, static_cast<id_t>(op.waitFd.Get()), &info, WEXITED | WNOWAIT | WNOHANG) == 0 &&
-      info.si_pid != 0) {
-    if (info.si_code == CLD_EXITED) return Outcome{static_cast<double>(info.si_status), {}, nullptr};
-    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
-      return Outcome{-static_cast<double>(info.si_status), {}, nullptr};
-    }
-  }
-  return Outcome{std::numeric_limits<double>::quiet_NaN(), {}, nullptr};
+  auto& op = static_cast<LinuxOperation&>(base);
+  if (op.kind == OpKind::kWaitProcess && !completion.error.failed()) return ExitOutcome(op);
+  return Outcome{static_cast<double>(completion.bytes), completion.error, completion.handle};
 }
 
 void EpollBackend::CloseHandle(Handle& base) {
-  PosixHandle& handle = AsPosix(base);
+  LinuxHandle& handle = AsLinux(base);
   std::vector<Completion> batch;
   for (auto* queue : {&handle.readers, &handle.writers, &handle.flushers}) {
-    for (Operation* op : *queue) {
-      Completion cancelled;
-      cancelled.token = TokenOf(*op);
-      cancelled.error = ErrnoError(ECANCELED);
-      batch.push_back(std::move(cancelled));
-    }
+    for (Operation* op : *queue) batch.push_back(Cancelled(TokenOf(*op)));
     queue->clear();
   }
   if (!batch.empty()) sink_->Post(std::move(batch));
@@ -333,36 +226,15 @@ void EpollBackend::CloseHandle(Handle& base) {
   }
 }
 
-SysError EpollBackend::AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) {
-  if (raw > static_cast<uint64_t>(INT32_MAX)) return BadHandle();
-  const int fd = static_cast<int>(raw);
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return LastErrnoError();
-  if (::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return LastErrnoError();
-  ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
-  UniqueFd owned(fd);
-  std::shared_ptr<PosixHandle> handle;
-  SysError error = Adopt(std::move(owned), false, &handle);
-  if (error.failed()) {
-    (void)owned.Release();  // not taken: the fd is still the caller's
-    return error;
-  }
-  handle->adopted = true;
-  struct stat info {};
-  handle->socket = ::fstat(fd, &info) == 0 && S_ISSOCK(info.st_mode);
-  *out = std::move(handle);
-  return {};
-}
-
 SysError EpollBackend::ShutdownWrite(Handle& base) {
-  PosixHandle& handle = AsPosix(base);
+  LinuxHandle& handle = AsLinux(base);
   if (!handle.fd.Valid() || handle.listener) return BadHandle();
   if (::shutdown(handle.fd.Get(), SHUT_WR) != 0) return LastErrnoError();
   return {};
 }
 
 SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {
-  PosixHandle& handle = AsPosix(base);
+  LinuxHandle& handle = AsLinux(base);
   if (!handle.fd.Valid() || handle.listener) return BadHandle();
   ucred credentials{};
   socklen_t length = sizeof(credentials);
@@ -372,7 +244,7 @@ SysError EpollBackend::PeerPid(Handle& base, uint32_t* pid) {
 }
 
 SysError EpollBackend::PendingError(Handle& base) {
-  PosixHandle& handle = AsPosix(base);
+  LinuxHandle& handle = AsLinux(base);
   if (!handle.fd.Valid() || handle.listener || !handle.socket) return {};
   int error = 0;
   socklen_t length = sizeof(error);
@@ -380,7 +252,7 @@ SysError EpollBackend::PendingError(Handle& base) {
   return error == 0 ? SysError{} : ErrnoError(error);
 }
 
-void EpollBackend::RetryWaiting(PosixHandle& handle, std::deque<Operation*>& queue, std::vector<Completion>* batch) {
+void EpollBackend::RetryWaiting(LinuxHandle& handle, std::deque<Operation*>& queue, std::vector<Completion>* batch) {
   while (!queue.empty()) {
     Completion done;
     if (!TryOp(handle, *queue.front(), true, &done)) return;
@@ -405,7 +277,7 @@ void EpollBackend::PollReady() {
 void EpollBackend::OnEvent(const epoll_event& event, std::vector<Completion>* batch) {
   auto it = handles_.find(static_cast<HandleId>(event.data.u64));
   if (it == handles_.end()) return;
-  std::shared_ptr<PosixHandle> handle = it->second.lock();
+  std::shared_ptr<LinuxHandle> handle = it->second.lock();
   if (!handle || !handle->fd.Valid()) return;
   if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     handle->readBlocked = false;

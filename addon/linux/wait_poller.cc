@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "linux/epoll_backend.h"
+#include "linux/linux_types.h"
 #include "unix/errors.h"
 
 namespace proactor {
@@ -32,7 +32,7 @@ SysError WaitPoller::Start() {
   return {};
 }
 
-SysError WaitPoller::Arm(PosixOperation& op, uintptr_t token) {
+SysError WaitPoller::Arm(LinuxOperation& op, uintptr_t token) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!thread_.joinable()) {
     if (stopping_) return ErrnoError(EBADF);
@@ -47,7 +47,7 @@ SysError WaitPoller::Arm(PosixOperation& op, uintptr_t token) {
   return {};
 }
 
-bool WaitPoller::Disarm(PosixOperation& op, uintptr_t token) {
+bool WaitPoller::Disarm(LinuxOperation& op, uintptr_t token) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = armed_.find(token);

@@ -18,7 +18,7 @@
 
 namespace proactor {
 
-struct PosixOperation;
+struct LinuxOperation;
 
 class WaitPoller {
  public:
@@ -28,10 +28,10 @@ class WaitPoller {
   WaitPoller& operator=(const WaitPoller&) = delete;
 
   // Watches op.waitFd until it is readable, then posts one completion (value 1) for `token`.
-  SysError Arm(PosixOperation& op, uintptr_t token);
+  SysError Arm(LinuxOperation& op, uintptr_t token);
   // Stops watching `op` and posts its cancellation, unless its completion is already on its way
   // (L5). Returns whether it was still armed.
-  bool Disarm(PosixOperation& op, uintptr_t token);
+  bool Disarm(LinuxOperation& op, uintptr_t token);
   // Joins the thread; nothing is posted after it.
   void Stop();
 
@@ -41,7 +41,7 @@ class WaitPoller {
 
   CompletionSink* sink_;
   std::mutex mutex_;  // guards armed_ between the JS thread and the wait thread
-  std::unordered_map<uintptr_t, PosixOperation*> armed_;  // by token
+  std::unordered_map<uintptr_t, LinuxOperation*> armed_;  // by token
   UniqueFd epoll_;
   UniqueFd wake_;
   std::thread thread_;
