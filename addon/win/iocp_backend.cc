@@ -7,7 +7,6 @@
 #include "core/platform.h"
 #include "win/errors.h"
 #include "win/named_pipe.h"
-#include "win/wait_packets.h"
 
 namespace proactor {
 
@@ -19,16 +18,6 @@ constexpr ULONG kMaxEntries = 128;
 
 WinOperation& AsWin(Operation& op) { return static_cast<WinOperation&>(op); }
 WinHandle& AsWin(Handle& handle) { return static_cast<WinHandle&>(handle); }
-
-// The Win32 error an NTSTATUS left in OVERLAPPED::Internal stands for.
-DWORD StatusToWin32(ULONG_PTR internal) {
-  using RtlNtStatusToDosErrorFn = ULONG(WINAPI*)(NTSTATUS);
-  static const auto convert = reinterpret_cast<RtlNtStatusToDosErrorFn>(
-      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "RtlNtStatusToDosError")));
-  const auto status = static_cast<NTSTATUS>(internal);
-  if (status >= 0) return ERROR_SUCCESS;
-  return convert != nullptr ? convert(status) : ERROR_GEN_FAILURE;
-}
 
 // A finished accept: the server instance itself is now the connection (the core reports its id).
 Outcome Connected(const Operation& op) { return Outcome{0, {}, op.handle}; }
@@ -76,6 +65,7 @@ bool HasUnreadData(HANDLE pipe) {
 
 const char* BackendName() noexcept { return "iocp"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(); }
+
 IocpBackend::~IocpBackend() { Stop(nullptr); }
 
 uintptr_t IocpBackend::TokenOf(const Operation& op) const {
@@ -93,7 +83,7 @@ SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s*) {
 void IocpBackend::Stop(std::function<void()> stopped) {
   // Cancelled waits' and flushes' packets are posted before the quit packet, so they are still
   // dequeued.
-  threadPoolWaits_.Stop();
+  waits_.Stop();
   flushes_.Stop();
   if (poller_.joinable()) {
     ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
@@ -240,42 +230,12 @@ StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
   return StartResult::Pending();
 }
 
-const char* IocpBackend::SetWaitEngine(const std::string& name) {
-  waitEngine_ = name == "packet" && WaitPackets::Available() ? WaitEngine::kPacket : WaitEngine::kThreadPool;
-  return waitEngine_ == WaitEngine::kPacket ? "packet" : "threadpool";
-}
-
-StartResult IocpBackend::StartWait(Operation& base, uint64_t target) {
-  WinOperation& op = AsWin(base);
-  HANDLE self = ::GetCurrentProcess();
-  if (op.kind == OpKind::kWaitProcess) {
-    // Opened now: the handle pins this process, whatever happens to the pid later.
-    HANDLE process = ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(target));
-    if (process == nullptr) return StartResult::Done({0, ProcessOpenError(::GetLastError()), nullptr});
-    op.waitObject = UniqueHandle(process);
-  } else {
-    // Our own duplicate: the caller may close theirs while we wait.
-    HANDLE duplicate = nullptr;
-    if (!::DuplicateHandle(self, reinterpret_cast<HANDLE>(static_cast<uintptr_t>(target)), self, &duplicate,
-                           SYNCHRONIZE, FALSE, 0)) {
-      return StartResult::Done({0, LastWin32Error(), nullptr});
-    }
-    op.waitObject = UniqueHandle(duplicate);
-  }
-  op.port = port_.Get();
-  SysError error = waitEngine_ == WaitEngine::kPacket ? WaitPackets::Arm(op) : threadPoolWaits_.Arm(op);
-  if (error.failed()) return StartResult::Done({0, error, nullptr});
-  return StartResult::Pending();
-}
+StartResult IocpBackend::StartWait(Operation& op, uint64_t target) { return waits_.Start(AsWin(op), target, port_.Get()); }
 
 void IocpBackend::Cancel(Operation& base) {
   WinOperation& op = AsWin(base);
   if (IsWait(op.kind)) {
-    if (op.packet.Valid()) {
-      WaitPackets::Cancel(op);
-    } else {
-      threadPoolWaits_.Cancel(op);
-    }
+    waits_.Cancel(op);
     return;
   }
   if (op.kind == OpKind::kFlush) {
@@ -290,15 +250,8 @@ void IocpBackend::Cancel(Operation& base) {
 
 Outcome IocpBackend::ResultOf(Operation& base, const Completion& completion) {
   WinOperation& op = AsWin(base);
-  const DWORD error = StatusToWin32(op.overlapped.Internal);
-  if (IsWait(op.kind)) {
-    if (error != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
-    threadPoolWaits_.ReleaseFired(op);
-    if (op.kind == OpKind::kWaitHandle) return Outcome{1, {}, nullptr};
-    DWORD code = 0;
-    if (!::GetExitCodeProcess(op.waitObject.Get(), &code)) return Outcome{0, LastWin32Error(), nullptr};
-    return Outcome{static_cast<double>(code), {}, nullptr};
-  }
+  if (IsWait(op.kind)) return waits_.ResultOf(op);
+  const DWORD error = OverlappedError(op.overlapped);
   if (op.kind == OpKind::kFlush) {
     const DWORD flushError = op.flushError;
     if (flushError == ERROR_SUCCESS) return Outcome{0, {}, nullptr};

@@ -16,8 +16,8 @@
 
 #include "core/backend.h"
 #include "win/pipe_flushes.h"
-#include "win/thread_pool_waits.h"
 #include "win/unique_handle.h"
+#include "win/waits.h"
 #include "win/win_types.h"
 
 namespace proactor {
@@ -32,7 +32,7 @@ class IocpBackend final : public Backend {
 
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
   StartResult StartWait(Operation& op, uint64_t target) override;
-  const char* SetWaitEngine(const std::string& name) override;
+  const char* SetWaitEngine(const std::string& name) override { return waits_.Choose(name); }
   uintptr_t TokenOf(const Operation& op) const override;
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;
@@ -54,12 +54,9 @@ class IocpBackend final : public Backend {
   StartResult StartFlush(WinOperation& op, WinHandle& handle);
   SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
-  enum class WaitEngine { kThreadPool, kPacket };
-
   UniqueHandle port_;
   std::thread poller_;
-  WaitEngine waitEngine_ = WaitEngine::kThreadPool;
-  ThreadPoolWaits threadPoolWaits_;
+  Waits waits_;
   PipeFlushes flushes_;
   CompletionSink* sink_ = nullptr;
 };

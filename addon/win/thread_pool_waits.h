@@ -24,26 +24,28 @@
 #include <unordered_set>
 
 #include "core/types.h"
+#include "win/wait_engine.h"
 #include "win/win_types.h"
 
 namespace proactor {
 
-class ThreadPoolWaits {
+class ThreadPoolWaits final : public WaitEngine {
  public:
   ThreadPoolWaits() = default;
-  ~ThreadPoolWaits() { Stop(); }
+  ~ThreadPoolWaits() override { Stop(); }
   ThreadPoolWaits(const ThreadPoolWaits&) = delete;
   ThreadPoolWaits& operator=(const ThreadPoolWaits&) = delete;
 
+  const char* Name() const noexcept override { return "threadpool"; }
   // Registers the wait for `op.waitObject`; its packet goes to `op.port`.
-  SysError Arm(WinOperation& op);
+  SysError Arm(WinOperation& op) override;
   // JS thread. A no-op when the callback already fired (its packet is on the way, L5).
-  void Cancel(WinOperation& op);
+  void Cancel(WinOperation& op) override;
   // JS thread, when the packet of a fired wait is consumed: releases the registration.
-  void ReleaseFired(WinOperation& op);
-  // JS thread. Finishes pending unregistrations (their packets are posted), joins the thread,
+  void ReleaseFired(WinOperation& op) override;
+  // JS thread. Completes pending unregistrations (their packets are posted), joins the thread,
   // and unregisters every wait still armed: after it, no callback of ours runs or posts.
-  void Stop();
+  void Stop() override;
 
  private:
   void Run();

@@ -6,21 +6,28 @@
 #pragma once
 
 #include "core/types.h"
+#include "win/wait_engine.h"
 #include "win/win_types.h"
 
 namespace proactor {
 
-class WaitPackets {
+class WaitPackets final : public WaitEngine {
  public:
   // Whether this system's ntdll has the three functions.
   static bool Available() noexcept;
+
+  const char* Name() const noexcept override { return "packet"; }
   // Associates a new wait packet for `op.waitObject` with `op.port`.
-  static SysError Arm(WinOperation& op);
+  SysError Arm(WinOperation& op) override;
   // JS thread. The three answers of NtCancelWaitCompletionPacket(RemoveSignaledPacket = TRUE):
   // success — no packet was or will be queued, so we post the "cancelled" one ourselves;
   // cancelled — the packet was already dequeued (its result is on the way to JS);
   // pending — the packet is being queued: it will come, and carries the result (L5).
-  static void Cancel(WinOperation& op);
+  void Cancel(WinOperation& op) override;
+  // Nothing to give back: the packet object is op.packet, freed with the operation's record.
+  void ReleaseFired(WinOperation&) override {}
+  // Nothing to stop: no thread of ours takes part in a packet wait.
+  void Stop() override {}
 };
 
 }  // namespace proactor
