@@ -3,10 +3,10 @@
 // becomes a JS exception at this boundary and never unwinds into Node.
 //
 // Calls that can fail in the OS return a number and leave details in `scratch` (a Float64Array
-// shared with lib/proactor.ts), so the hot path allocates no JS objects:
+// shared with JS; its slots are named in core/wire.h), so the hot path allocates no JS objects:
 //   start calls (accept/recv/send/flush): an operation id (> 0) when a completion will follow, or 0
-//     when the operation finished at once: scratch = [value, uvError, sysError];
-//   handle calls (createPipeInstance/connectPipe): a handle id (> 0), or -1: scratch[1..2].
+//     when the operation finished at once: value, uvError and sysError in scratch;
+//   handle calls (createPipeInstance/connectPipe): a handle id (> 0), or -1: the errors in scratch.
 #include <napi.h>
 
 #include <memory>
@@ -15,6 +15,7 @@
 #include "core/backend.h"
 #include "core/platform.h"
 #include "core/engine.h"
+#include "core/wire.h"
 
 namespace proactor {
 namespace {
@@ -107,7 +108,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
     Napi::Env env = info.Env();
     if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "proactor: onBatch must be a function");
-    auto scratch = Napi::Float64Array::New(env, 4);
+    auto scratch = Napi::Float64Array::New(env, wire::kScratchLength);
     scratch_ = scratch.Data();
     info.This().As<Napi::Object>().Set("scratch", scratch);
     engine_ = std::make_unique<Engine>(env, info[0].As<Napi::Function>());
@@ -124,8 +125,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  private:
   Napi::Value HandleResult(Napi::Env env, SysError error, HandleId id) {
     if (error.failed()) {
-      scratch_[1] = error.uv;
-      scratch_[2] = error.sys;
+      scratch_[wire::kScratchUvError] = error.uv;
+      scratch_[wire::kScratchSysError] = error.sys;
       return Napi::Number::New(env, -1);
     }
     return Napi::Number::New(env, id);
@@ -133,9 +134,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value StartResultValue(Napi::Env env, bool pending, OpId id, const Outcome& now) {
     if (pending) return Napi::Number::New(env, static_cast<double>(id));
-    scratch_[0] = now.error.failed() ? 0 : now.value;
-    scratch_[1] = now.error.uv;
-    scratch_[2] = now.error.sys;
+    scratch_[wire::kScratchValue] = now.error.failed() ? 0 : now.value;
+    scratch_[wire::kScratchUvError] = now.error.uv;
+    scratch_[wire::kScratchSysError] = now.error.sys;
     return Napi::Number::New(env, 0);
   }
 
@@ -257,12 +258,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     EngineStats stats = engine_->Stats();
-    auto out = Napi::Float64Array::New(info.Env(), 5);
-    out[0] = stats.pending;
-    out[1] = stats.completed;
-    out[2] = stats.cancelled;
-    out[3] = stats.unexpected;
-    out[4] = stats.batches;
+    auto out = Napi::Float64Array::New(info.Env(), wire::kStatsLength);
+    out[wire::kStatsPending] = stats.pending;
+    out[wire::kStatsCompleted] = stats.completed;
+    out[wire::kStatsCancelled] = stats.cancelled;
+    out[wire::kStatsUnexpected] = stats.unexpected;
+    out[wire::kStatsBatches] = stats.batches;
     return out;
   }
 

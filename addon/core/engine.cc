@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/platform.h"
+#include "core/wire.h"
 
 namespace proactor {
 
@@ -258,10 +259,12 @@ void Engine::Record(Operation* op, Outcome&& outcome) {
     completed_++;
   }
   if (outcome.handle) outcome.value = Register(outcome.handle);  // an accept: its connection's id
-  ready_.push_back(static_cast<double>(op->id));
-  ready_.push_back(outcome.error.failed() ? 0 : outcome.value);
-  ready_.push_back(outcome.error.uv);
-  ready_.push_back(outcome.error.sys);
+  const size_t record = ready_.size();
+  ready_.resize(record + wire::kCompletionStride);
+  ready_[record + wire::kCompletionId] = static_cast<double>(op->id);
+  ready_[record + wire::kCompletionValue] = outcome.error.failed() ? 0 : outcome.value;
+  ready_[record + wire::kCompletionUvError] = outcome.error.uv;
+  ready_[record + wire::kCompletionSysError] = outcome.error.sys;
   Count(*op, false);
   Forget(op);  // L3: the record, its OVERLAPPED and the buffer pin go now
 }

@@ -16,6 +16,7 @@
 
 namespace proactor {
 
+// What stats() reports; binding.cc lays it out as core/wire.h says.
 struct EngineStats {
   double pending = 0;
   double completed = 0;
@@ -31,7 +32,8 @@ struct UnfinishedOp {
 
 class Engine {
  public:
-  // `onBatch(Float64Array)` receives completions as [opId, value, uvError, sysError] quads.
+  // `onBatch(Float64Array)` receives completions as records laid out as core/wire.h says
+  // (opId, value, uvError, sysError).
   Engine(Napi::Env env, Napi::Function onBatch);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -117,7 +119,7 @@ class Engine {
   OpId nextOpId_ = 1;
   HandleId nextHandleId_ = 1;
 
-  std::vector<double> ready_;  // results gathered for the current JS call
+  std::vector<double> ready_;  // completion records (core/wire.h) gathered for the current JS call
   size_t live_ = 0;            // pending operations that keep the event loop alive
   bool open_ = false;
   bool shutDown_ = false;
