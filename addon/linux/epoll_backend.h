@@ -1,7 +1,8 @@
 // The Linux backend: non-blocking AF_UNIX sockets on one epoll instance, whose descriptor the
 // Node event loop watches (LoopPoll). When it is readable, the loop thread retries the waiting
 // operations and delivers what finished at once — one thread wake-up per completion, like
-// libuv; a poller thread would add a second (measured: ping-pong 111 vs 60 µs for node:net).
+// libuv; a poller thread would add a second, and measured slower (bench/decisions.md, "the event
+// loop watches the sockets' epoll fd").
 // Everything here therefore runs on the JS thread, and nothing needs a lock — except waits,
 // which have an epoll instance and a thread of their own (wait_poller.h says why).
 // A read completes when bytes were read or at EOF; a write when every byte went or it failed;

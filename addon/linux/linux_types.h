@@ -29,10 +29,10 @@ struct LinuxHandle final : Handle {
   // Registered with epoll only once an operation first waits: a socket whose operations all
   // finish at once (a connection made and closed, say) never costs an epoll_ctl.
   bool registered = false;
-  // The directions epoll watches once registered. EPOLLOUT always: measured, arming it per
-  // blocked write costs more than the spare wake-ups it saves (bulk and ping-pong both slower).
-  // EPOLLIN while someone reads: armed when a read first waits, disarmed when data finds nobody
-  // waiting.
+  // The directions epoll watches once registered. EPOLLOUT always: arming it per blocked write
+  // costs more than the spare wake-ups it saves. EPOLLIN while someone reads: armed when a read
+  // first waits, disarmed when data finds nobody waiting. (bench/decisions.md, "which directions
+  // epoll watches", has the figures.)
   uint32_t armed = 0;
   // Operations waiting for readiness, in start order.
   std::deque<Operation*> readers;  // recv, or accept on a listener

@@ -1,10 +1,14 @@
 // Waits (waitForHandle's dup'd fds, waitForExit's pidfds) on an epoll instance of their own,
 // watched by a thread of their own, started at the first wait.
 //
-// Why not on the epoll instance the event loop watches, with the sockets: the kernel caps the
-// wake-up paths that may lead to one file through nested epoll instances (a few hundred at
-// depth two), and 10,000 waits on one event are 10,000 paths to its file — libuv then aborts
-// the process when it cannot add our epoll fd to its own (EINVAL). Waits are not on a hot
+// Why not on the epoll instance the event loop watches, with the sockets: that instance is nested
+// in libuv's, and the kernel caps the wake-up paths that may lead to one file through nested
+// epoll instances. Linux's fs/eventpoll.c counts them at each EPOLL_CTL_ADD (ep_insert ->
+// reverse_path_check, against path_limits[] = {1000, 500, 100, 50, 10} per nesting depth, and
+// fails with EINVAL past them; the depth itself is bounded by EP_MAX_NESTS, ELOOP in
+// epoll_ctl(2)). Each wait on an event is one more path to its file, so some hundreds of waits
+// on one event pass the depth-two limit, and libuv aborts the process when it cannot add our
+// epoll fd to its own (bench/decisions.md has the case that showed it). Waits are not on a hot
 // path, so the second thread wake-up of the threadsafe function costs nothing that matters.
 #pragma once
 

@@ -6,7 +6,10 @@
 // packet (saving the poller-to-JS hop whenever data or buffer space is already there), as does
 // one that fails at once (ERROR_PIPE_CONNECTED, ERROR_BROKEN_PIPE, ...); pending and
 // ERROR_MORE_DATA (a warning status, which still queues) are finished by their packet. Should a
-// system refuse the mode for a handle, success waits for its packet on that handle.
+// system refuse the mode for a handle, success waits for its packet on that handle. The mode:
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes
+// (no packet when the handle has a port, was opened for overlapped I/O, and the call returns
+// success at once; once set, a mode cannot be removed).
 #pragma once
 
 #include <windows.h>

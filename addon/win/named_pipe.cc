@@ -73,6 +73,9 @@ SysError CreateNamedPipeInstance(const PipeInstanceOptions& options, UniqueHandl
   DWORD openMode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
   if (options.first) openMode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
   DWORD pipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT;
+  // Connections from other machines (SMB) are refused by the system itself, as the flags say at
+  // https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-createnamedpipea#pipe_reject_remote_clients
+  // (CreateNamedPipeW takes the same flags). Wine accepts it (see DESIGN.md, Wine facts).
   if (options.rejectRemoteClients) pipeMode |= PIPE_REJECT_REMOTE_CLIENTS;
   const DWORD maxInstances =
       options.maxInstances == 0 || options.maxInstances >= PIPE_UNLIMITED_INSTANCES ? PIPE_UNLIMITED_INSTANCES

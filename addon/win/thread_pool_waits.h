@@ -1,5 +1,6 @@
 // Waits on the Windows thread pool: RegisterWaitForSingleObject, whose callback only posts the
-// wait's packet to our port. This is the engine Wine can run, and the default.
+// wait's packet to our port. This is the engine Wine can run (see DESIGN.md, Wine facts), and
+// the default.
 //
 // Cancelling (DESIGN L8). UnregisterWaitEx only schedules removal unless asked to block until a
 // running callback returns — and the JS thread must never block. So a cancel that wins the race

@@ -1,8 +1,8 @@
 // Waits as wait completion packets (NtCreateWaitCompletionPacket and friends, Windows 8+): the
 // kernel itself queues the wait's packet to our port when the object is signalled. No thread per
 // 63 waits, and a cancel that answers at once. These ntdll functions are undocumented and Wine
-// lacks them, so the engine is looked up at run time and chosen only on request
-// (PROACTOR_WAIT_ENGINE=packet) until it has been proven on real Windows.
+// lacks them (see DESIGN.md, Wine facts), so the engine is looked up at run time and chosen only
+// on request (PROACTOR_WAIT_ENGINE=packet) until it has been proven on real Windows.
 #pragma once
 
 #include "core/types.h"
