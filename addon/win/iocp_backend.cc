@@ -1,7 +1,5 @@
 #include "win/iocp_backend.h"
 
-#include <winternl.h>
-
 #include <vector>
 
 #include "core/platform.h"
@@ -29,38 +27,6 @@ bool IsEndOfStream(DWORD error) {
 
 // The peer has closed its end: a flush has nobody left to wait for.
 bool IsPeerGone(DWORD error) { return IsEndOfStream(error) || error == ERROR_NO_DATA; }
-
-// FILE_PIPE_LOCAL_INFORMATION and its class number, which mingw's winternl.h does not declare.
-struct PipeLocalInformation {
-  ULONG NamedPipeType, NamedPipeConfiguration, MaximumInstances, CurrentInstances, InboundQuota,
-      ReadDataAvailable, OutboundQuota, WriteQuotaAvailable, NamedPipeState, NamedPipeEnd;
-};
-constexpr int kFilePipeLocalInformation = 24;
-constexpr ULONG kPipeClosingState = 4;  // FILE_PIPE_CLOSING_STATE: the other end has closed
-
-// True when nothing written to `pipe` is left unread: all of its write quota is free (libuv's
-// exact test before FlushFileBuffers; a read the peer has waiting lowers the quota, and that
-// case simply takes the thread, whose flush returns at once), or the other end has closed.
-// Wine 8 reports WriteQuotaAvailable as 0 always, so there every flush takes the thread (a Wine
-// gap found here, not yet among DESIGN.md's Wine facts).
-bool NothingUnread(HANDLE pipe) {
-  using QueryFn = LONG(NTAPI*)(HANDLE, IO_STATUS_BLOCK*, void*, ULONG, int);
-  static const auto query = reinterpret_cast<QueryFn>(
-      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile")));
-  if (query == nullptr) return false;
-  IO_STATUS_BLOCK io{};
-  PipeLocalInformation info{};
-  if (query(pipe, &io, &info, sizeof(info), kFilePipeLocalInformation) < 0) return false;
-  return info.WriteQuotaAvailable == info.OutboundQuota || info.NamedPipeState == kPipeClosingState;
-}
-
-// A client that connected, wrote and closed before ConnectNamedPipe ran makes it fail with
-// ERROR_NO_DATA, yet what it wrote is still there to read: that is a connection, not a client
-// that came and went (L10 drops only instances with nothing to read).
-bool HasUnreadData(HANDLE pipe) {
-  DWORD available = 0;
-  return ::PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, nullptr) && available > 0;
-}
 
 }  // namespace
 
@@ -231,7 +197,9 @@ StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
   return StartResult::Pending();
 }
 
-StartResult IocpBackend::StartWait(Operation& op, uint64_t target) { return waits_.Start(AsWin(op), target, port_.Get()); }
+StartResult IocpBackend::StartWait(Operation& op, uint64_t target) {
+  return waits_.Start(AsWin(op), target, port_.Get());
+}
 
 void IocpBackend::Cancel(Operation& base) {
   WinOperation& op = AsWin(base);

@@ -1,5 +1,8 @@
-// Named pipe handles: server instances and client connections, overlapped, byte mode.
+// Named pipe handles: server instances and client connections, overlapped, byte mode; and the
+// two questions the backend asks a pipe.
 #pragma once
+
+#include <windows.h>
 
 #include <string>
 
@@ -17,5 +20,16 @@ SysError CreateNamedPipeInstance(const PipeInstanceOptions& options, UniqueHandl
 // One CreateFileW attempt. ERROR_PIPE_BUSY comes back as EBUSY: the caller retries on a timer
 // (L7) rather than blocking a thread in WaitNamedPipe.
 SysError OpenNamedPipeClient(const std::string& path, UniqueHandle* out);
+
+// True when nothing written to `pipe` is left unread: all of its write quota is free (libuv's
+// exact test before FlushFileBuffers; a read the peer has waiting lowers the quota, and that
+// case simply takes the flush thread, whose flush returns at once), or the other end has closed.
+// False when it cannot tell.
+bool NothingUnread(HANDLE pipe);
+// True when the pipe holds bytes to read. A client that connected, wrote and closed before
+// ConnectNamedPipe ran makes it fail with ERROR_NO_DATA, yet what it wrote is still there: that
+// is a connection, not a client that came and went (L10 drops only instances with nothing to
+// read).
+bool HasUnreadData(HANDLE pipe);
 
 }  // namespace proactor
