@@ -8,24 +8,6 @@
 
 namespace proactor {
 
-const char* OpKindName(OpKind kind) noexcept {
-  switch (kind) {
-    case OpKind::kAccept:
-      return "accept";
-    case OpKind::kRecv:
-      return "recv";
-    case OpKind::kSend:
-      return "send";
-    case OpKind::kWaitHandle:
-      return "wait";
-    case OpKind::kWaitProcess:
-      return "waitProcess";
-    case OpKind::kFlush:
-      return "flush";
-  }
-  return "unknown";
-}
-
 // The backend's sink and the threadsafe function's context. It is shared with the function's
 // finalizer, so a wake-up that Node delivers after this engine is gone finds
 // `owner == nullptr` instead of freed memory.

@@ -45,7 +45,6 @@ class Engine {
   SysError ConnectPipe(const std::string& path, HandleId* out);
   SysError AdoptHandle(uint64_t raw, HandleId* out);
   SysError ShutdownWrite(HandleId id);
-  bool HasHandle(HandleId id) const { return handles_.count(id) != 0; }
   SysError PeerPid(HandleId id, uint32_t* pid);
   SysError PendingError(HandleId id);
 
@@ -68,7 +67,6 @@ class Engine {
   // `onBatch` when `deliver` (never during environment teardown); operations with no completion
   // are reported, and freed only if the backend says the OS is done with them (L1, L9).
   std::vector<UnfinishedOp> Shutdown(bool deliver);
-  bool IsShutDown() const { return shutDown_; }
 
   EngineStats Stats() const;
 
