@@ -7,8 +7,16 @@
 #include <unistd.h>
 
 #include "unix/errors.h"
+#include "unix/unix_socket.h"
 
 namespace proactor {
+
+SysError NewUnixSocket(UniqueFd* out) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.Valid()) return LastErrnoError();
+  *out = std::move(fd);
+  return {};
+}
 
 bool TryRead(int fd, Operation& op, bool edge, Completion* done) {
   if (op.length == 0) {

@@ -2,6 +2,8 @@
 // with no state of their own: the reactor (epoll_backend.cc) decides when to try, and what a
 // "would block" means for the handle. Each returns false when the call would block, and true
 // when the operation is over, its result in `done` (an error there is a result too).
+// socket_io.cc also makes the Linux sockets unix/unix_socket.cc binds and connects
+// (NewUnixSocket), with the same flags as its accepts.
 #pragma once
 
 #include "core/operation.h"
