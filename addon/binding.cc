@@ -3,17 +3,19 @@
 // becomes a JS exception at this boundary and never unwinds into Node.
 //
 // Calls that can fail in the OS return a number and leave details in `scratch` (a Float64Array
-// shared with lib/proactor.ts), so the hot path allocates no JS objects:
+// shared with JS; its slots are named in core/wire.h), so the hot path allocates no JS objects:
 //   start calls (accept/recv/send/flush): an operation id (> 0) when a completion will follow, or 0
-//     when the operation finished at once: scratch = [value, uvError, sysError];
-//   handle calls (createPipeInstance/connectPipe): a handle id (> 0), or -1: scratch[1..2].
+//     when the operation finished at once: value, uvError and sysError in scratch;
+//   handle calls (createPipeInstance/connectPipe): a handle id (> 0), or -1: the errors in scratch.
 #include <napi.h>
 
 #include <memory>
 #include <string>
 
 #include "core/backend.h"
-#include "core/proactor.h"
+#include "core/platform.h"
+#include "core/engine.h"
+#include "core/wire.h"
 
 namespace proactor {
 namespace {
@@ -74,44 +76,45 @@ std::string ArgString(const Napi::CallbackInfo& info, size_t index, const char* 
   return info[index].As<Napi::String>().Utf8Value();
 }
 
-class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
+// One Engine as a JS object. JS knows the class as "Proactor" (lib/native.ts).
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Proactor",
                        {
-                           InstanceMethod<&ProactorWrap::CreatePipeInstance>("createPipeInstance"),
-                           InstanceMethod<&ProactorWrap::ConnectPipe>("connectPipe"),
-                           InstanceMethod<&ProactorWrap::PeerPid>("peerPid"),
-                           InstanceMethod<&ProactorWrap::PendingError>("pendingError"),
-                           InstanceMethod<&ProactorWrap::AdoptHandle>("adoptHandle"),
-                           InstanceMethod<&ProactorWrap::WaitHandle>("waitHandle"),
-                           InstanceMethod<&ProactorWrap::WaitProcess>("waitProcess"),
-                           InstanceMethod<&ProactorWrap::SetWaitEngine>("setWaitEngine"),
-                           InstanceMethod<&ProactorWrap::ShutdownWrite>("shutdownWrite"),
-                           InstanceMethod<&ProactorWrap::Accept>("accept"),
-                           InstanceMethod<&ProactorWrap::Recv>("recv"),
-                           InstanceMethod<&ProactorWrap::Send>("send"),
-                           InstanceMethod<&ProactorWrap::Flush>("flush"),
-                           InstanceMethod<&ProactorWrap::Cancel>("cancel"),
-                           InstanceMethod<&ProactorWrap::CancelHandle>("cancelHandle"),
-                           InstanceMethod<&ProactorWrap::CloseHandle>("closeHandle"),
-                           InstanceMethod<&ProactorWrap::SetHandleRef>("setHandleRef"),
-                           InstanceMethod<&ProactorWrap::CancelAll>("cancelAll"),
-                           InstanceMethod<&ProactorWrap::Shutdown>("shutdown"),
-                           InstanceMethod<&ProactorWrap::Stats>("stats"),
+                           InstanceMethod<&EngineWrap::CreatePipeInstance>("createPipeInstance"),
+                           InstanceMethod<&EngineWrap::ConnectPipe>("connectPipe"),
+                           InstanceMethod<&EngineWrap::PeerPid>("peerPid"),
+                           InstanceMethod<&EngineWrap::PendingError>("pendingError"),
+                           InstanceMethod<&EngineWrap::AdoptHandle>("adoptHandle"),
+                           InstanceMethod<&EngineWrap::WaitHandle>("waitHandle"),
+                           InstanceMethod<&EngineWrap::WaitProcess>("waitProcess"),
+                           InstanceMethod<&EngineWrap::SetWaitEngine>("setWaitEngine"),
+                           InstanceMethod<&EngineWrap::ShutdownWrite>("shutdownWrite"),
+                           InstanceMethod<&EngineWrap::Accept>("accept"),
+                           InstanceMethod<&EngineWrap::Recv>("recv"),
+                           InstanceMethod<&EngineWrap::Send>("send"),
+                           InstanceMethod<&EngineWrap::Flush>("flush"),
+                           InstanceMethod<&EngineWrap::Cancel>("cancel"),
+                           InstanceMethod<&EngineWrap::CancelHandle>("cancelHandle"),
+                           InstanceMethod<&EngineWrap::CloseHandle>("closeHandle"),
+                           InstanceMethod<&EngineWrap::SetHandleRef>("setHandleRef"),
+                           InstanceMethod<&EngineWrap::CancelAll>("cancelAll"),
+                           InstanceMethod<&EngineWrap::Shutdown>("shutdown"),
+                           InstanceMethod<&EngineWrap::Stats>("stats"),
                        });
   }
 
-  explicit ProactorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProactorWrap>(info) {
+  explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
     Napi::Env env = info.Env();
     if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "proactor: onBatch must be a function");
-    auto scratch = Napi::Float64Array::New(env, 4);
+    auto scratch = Napi::Float64Array::New(env, wire::kScratchLength);
     scratch_ = scratch.Data();
     info.This().As<Napi::Object>().Set("scratch", scratch);
-    core_ = std::make_unique<Proactor>(env, info[0].As<Napi::Function>());
-    SysError error = core_->Open();
+    engine_ = std::make_unique<Engine>(env, info[0].As<Napi::Function>());
+    SysError error = engine_->Open();
     if (error.failed()) {
-      core_->Shutdown(false);
+      engine_->Shutdown(false);
       Napi::Error failure = Napi::Error::New(env, "proactor: cannot start the completion engine");
       failure.Set("errno", Napi::Number::New(env, error.uv));
       failure.Set("sysErrno", Napi::Number::New(env, error.sys));
@@ -122,8 +125,8 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
  private:
   Napi::Value HandleResult(Napi::Env env, SysError error, HandleId id) {
     if (error.failed()) {
-      scratch_[1] = error.uv;
-      scratch_[2] = error.sys;
+      scratch_[wire::kScratchUvError] = error.uv;
+      scratch_[wire::kScratchSysError] = error.sys;
       return Napi::Number::New(env, -1);
     }
     return Napi::Number::New(env, id);
@@ -131,9 +134,9 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
 
   Napi::Value StartResultValue(Napi::Env env, bool pending, OpId id, const Outcome& now) {
     if (pending) return Napi::Number::New(env, static_cast<double>(id));
-    scratch_[0] = now.error.failed() ? 0 : now.value;
-    scratch_[1] = now.error.uv;
-    scratch_[2] = now.error.sys;
+    scratch_[wire::kScratchValue] = now.error.failed() ? 0 : now.value;
+    scratch_[wire::kScratchUvError] = now.error.uv;
+    scratch_[wire::kScratchSysError] = now.error.sys;
     return Napi::Number::New(env, 0);
   }
 
@@ -152,27 +155,27 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     options.writableAll = (access & 4) != 0;
     if (info[7].IsString()) options.sddl = info[7].As<Napi::String>().Utf8Value();
     HandleId id = 0;
-    SysError error = core_->CreatePipeInstance(options, &id);
+    SysError error = engine_->CreatePipeInstance(options, &id);
     return HandleResult(info.Env(), error, id);
   }
 
   Napi::Value ConnectPipe(const Napi::CallbackInfo& info) {
     std::string path = ArgString(info, 0, "path");
     HandleId id = 0;
-    SysError error = core_->ConnectPipe(path, &id);
+    SysError error = engine_->ConnectPipe(path, &id);
     return HandleResult(info.Env(), error, id);
   }
 
   // The peer's process id, or -1 with the error in scratch.
   Napi::Value PeerPid(const Napi::CallbackInfo& info) {
     uint32_t pid = 0;
-    SysError error = core_->PeerPid(ArgU32(info, 0, "handle"), &pid);
+    SysError error = engine_->PeerPid(ArgU32(info, 0, "handle"), &pid);
     return HandleResult(info.Env(), error, pid);
   }
 
   // 0, or -1 with the connection's pending error in scratch.
   Napi::Value PendingError(const Napi::CallbackInfo& info) {
-    SysError error = core_->PendingError(ArgU32(info, 0, "handle"));
+    SysError error = engine_->PendingError(ArgU32(info, 0, "handle"));
     return HandleResult(info.Env(), error, 0);
   }
 
@@ -180,13 +183,13 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
   Napi::Value AdoptHandle(const Napi::CallbackInfo& info) {
     const uint64_t raw = ArgRaw(info, 0, "handle");
     HandleId id = 0;
-    SysError error = core_->AdoptHandle(raw, &id);
+    SysError error = engine_->AdoptHandle(raw, &id);
     return HandleResult(info.Env(), error, id);
   }
 
   // 0, or -1 with the error in scratch.
   Napi::Value ShutdownWrite(const Napi::CallbackInfo& info) {
-    SysError error = core_->ShutdownWrite(ArgU32(info, 0, "handle"));
+    SysError error = engine_->ShutdownWrite(ArgU32(info, 0, "handle"));
     return HandleResult(info.Env(), error, 0);
   }
 
@@ -194,14 +197,14 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     const uint64_t target = ArgRaw(info, 0, kind == OpKind::kWaitProcess ? "pid" : "handle");
     OpId id = 0;
     Outcome now;
-    bool pending = core_->StartWait(kind, target, &id, &now);
+    bool pending = engine_->StartWait(kind, target, &id, &now);
     return StartResultValue(info.Env(), pending, id, now);
   }
   Napi::Value WaitHandle(const Napi::CallbackInfo& info) { return StartWait(info, OpKind::kWaitHandle); }
   Napi::Value WaitProcess(const Napi::CallbackInfo& info) { return StartWait(info, OpKind::kWaitProcess); }
 
   Napi::Value SetWaitEngine(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), core_->SetWaitEngine(ArgString(info, 0, "engine")));
+    return Napi::String::New(info.Env(), engine_->SetWaitEngine(ArgString(info, 0, "engine")));
   }
 
   // An operation on a handle that needs no buffer: accept, flush.
@@ -209,7 +212,7 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     HandleId handle = ArgU32(info, 0, "handle");
     OpId id = 0;
     Outcome now;
-    bool pending = core_->Start(kind, handle, Napi::Value(), nullptr, 0, &id, &now);
+    bool pending = engine_->Start(kind, handle, Napi::Value(), nullptr, 0, &id, &now);
     return StartResultValue(info.Env(), pending, id, now);
   }
   Napi::Value Accept(const Napi::CallbackInfo& info) { return StartHandleOp(info, OpKind::kAccept); }
@@ -227,24 +230,24 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
     OpId id = 0;
     Outcome now;
     // The view is pinned by the operation until its completion is consumed (L1).
-    bool pending = core_->Start(kind, handle, info[1], view.Data() + offset, length, &id, &now);
+    bool pending = engine_->Start(kind, handle, info[1], view.Data() + offset, length, &id, &now);
     return StartResultValue(info.Env(), pending, id, now);
   }
 
   Napi::Value Recv(const Napi::CallbackInfo& info) { return StartBufferOp(info, OpKind::kRecv); }
   Napi::Value Send(const Napi::CallbackInfo& info) { return StartBufferOp(info, OpKind::kSend); }
 
-  void Cancel(const Napi::CallbackInfo& info) { core_->Cancel(static_cast<OpId>(ArgId(info, 0, "id"))); }
-  void CancelHandle(const Napi::CallbackInfo& info) { core_->CancelHandle(ArgU32(info, 0, "handle")); }
-  void CloseHandle(const Napi::CallbackInfo& info) { core_->CloseHandle(ArgU32(info, 0, "handle")); }
+  void Cancel(const Napi::CallbackInfo& info) { engine_->Cancel(static_cast<OpId>(ArgId(info, 0, "id"))); }
+  void CancelHandle(const Napi::CallbackInfo& info) { engine_->CancelHandle(ArgU32(info, 0, "handle")); }
+  void CloseHandle(const Napi::CallbackInfo& info) { engine_->CloseHandle(ArgU32(info, 0, "handle")); }
   void SetHandleRef(const Napi::CallbackInfo& info) {
-    core_->SetHandleRef(ArgU32(info, 0, "handle"), info[1].ToBoolean());
+    engine_->SetHandleRef(ArgU32(info, 0, "handle"), info[1].ToBoolean());
   }
-  void CancelAll(const Napi::CallbackInfo&) { core_->CancelAll(); }
+  void CancelAll(const Napi::CallbackInfo&) { engine_->CancelAll(); }
 
   // Returns the operations that never completed, as [id, kind, id, kind, ...].
   Napi::Value Shutdown(const Napi::CallbackInfo& info) {
-    std::vector<UnfinishedOp> unfinished = core_->Shutdown(true);
+    std::vector<UnfinishedOp> unfinished = engine_->Shutdown(true);
     auto out = Napi::Array::New(info.Env(), unfinished.size() * 2);
     for (size_t i = 0; i < unfinished.size(); i++) {
       out.Set(static_cast<uint32_t>(2 * i), Napi::Number::New(info.Env(), static_cast<double>(unfinished[i].id)));
@@ -254,17 +257,17 @@ class ProactorWrap : public Napi::ObjectWrap<ProactorWrap> {
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
-    ProactorStats stats = core_->Stats();
-    auto out = Napi::Float64Array::New(info.Env(), 5);
-    out[0] = stats.pending;
-    out[1] = stats.completed;
-    out[2] = stats.cancelled;
-    out[3] = stats.unexpected;
-    out[4] = stats.batches;
+    EngineStats stats = engine_->Stats();
+    auto out = Napi::Float64Array::New(info.Env(), wire::kStatsLength);
+    out[wire::kStatsPending] = stats.pending;
+    out[wire::kStatsCompleted] = stats.completed;
+    out[wire::kStatsCancelled] = stats.cancelled;
+    out[wire::kStatsUnexpected] = stats.unexpected;
+    out[wire::kStatsBatches] = stats.batches;
     return out;
   }
 
-  std::unique_ptr<Proactor> core_;
+  std::unique_ptr<Engine> engine_;
   double* scratch_ = nullptr;
 };
 
@@ -305,7 +308,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeEvent", Napi::Function::New(env, CloseEvent, "closeEvent"));
   exports.Set("openHandleCount", Napi::Function::New(env, HandleCount, "openHandleCount"));
   exports.Set("threadCount", Napi::Function::New(env, Threads, "threadCount"));
-  exports.Set("Proactor", ProactorWrap::Define(env));
+  exports.Set("Proactor", EngineWrap::Define(env));
   return exports;
 }
 

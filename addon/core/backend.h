@@ -1,5 +1,5 @@
 // The contract every platform backend fulfils. The core and binding.cc see only this header;
-// addon/win (IOCP) and addon/posix (epoll) each provide one implementation, and CMakeLists.txt
+// addon/win (IOCP) and addon/linux (epoll) each provide one implementation, and CMakeLists.txt
 // compiles exactly one of them.
 #pragma once
 
@@ -21,10 +21,10 @@ class CompletionSink {
   virtual ~CompletionSink() = default;
   // Any thread: queues the batch and wakes the JS thread (the one threadsafe function) to
   // deliver it on a later turn of the loop.
-  virtual void Post(std::vector<RawEvent>&& batch) = 0;
+  virtual void Post(std::vector<Completion>&& batch) = 0;
   // JS thread, from a libuv callback (no JS on the stack): delivers the batch, and anything
   // queued before it, now.
-  virtual void DeliverNow(std::vector<RawEvent>&& batch) = 0;
+  virtual void DeliverNow(std::vector<Completion>&& batch) = 0;
 };
 
 class Backend {
@@ -38,7 +38,7 @@ class Backend {
   // Stops watching: after it, nothing is posted or delivered. `stopped` (may be empty) runs
   // once the backend holds nothing of the event loop's — at once after joining the poller
   // thread, or from libuv's close callback — so environment teardown can wait for it.
-  virtual void StopPoller(std::function<void()> stopped) = 0;
+  virtual void Stop(std::function<void()> stopped) = 0;
 
   // -- everything below runs on the JS thread --
 
@@ -61,13 +61,13 @@ class Backend {
   // Asks the OS to cancel `op` (L5: a request; its completion still comes, and may be a success).
   virtual void Cancel(Operation& op) = 0;
   // Turns the completion for `op` into its result.
-  virtual Outcome Finish(Operation& op, const RawEvent& event) = 0;
+  virtual Outcome ResultOf(Operation& op, const Completion& completion) = 0;
 
   virtual SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) = 0;
   // One connect attempt. A busy server is reported as EBUSY/EAGAIN; retrying is JS's job (L7).
   virtual SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) = 0;
   // Takes ownership of an existing pipe handle (Windows HANDLE / Linux fd, as an integer) so
-  // the proactor can do I/O on it, e.g. a child's stdio pipe.
+  // the engine can do I/O on it, e.g. a child's stdio pipe.
   virtual SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) = 0;
   // Half-close: no more writes from this end; the peer reads EOF. Windows byte pipes cannot
   // (ENOTSUP): a caller flushes, then closes.
@@ -89,21 +89,5 @@ class Backend {
 // The completion mechanism this build drives: "iocp" on Windows, "epoll" on Linux.
 const char* BackendName() noexcept;
 std::unique_ptr<Backend> CreateBackend();
-// True when this Windows build runs under Wine (ntdll exports wine_get_version), where a few
-// documented Windows behaviours are missing (DESIGN.md, Wine facts). Always false on Linux.
-bool RunningUnderWine() noexcept;
-// Events for waitForHandle, independent of any proactor: a Windows manual-reset event / a Linux
-// eventfd (readable while set). Values are raw HANDLEs / fds.
-SysError CreateEventObject(uint64_t* out) noexcept;
-SysError SetEventObject(uint64_t event) noexcept;
-SysError ResetEventObject(uint64_t event) noexcept;
-SysError CloseEventObject(uint64_t event) noexcept;
-// How many handles (Windows) / file descriptors (Linux) this process has open: tests use it to
-// prove waits give back everything they took.
-double OpenHandleCount() noexcept;
-// How many threads this process runs (benchmarks report what waits cost in threads).
-double ThreadCount() noexcept;
-// The error for an operation on a handle that is closed or unknown (EBADF).
-SysError BadHandle() noexcept;
 
 }  // namespace proactor

@@ -1,5 +1,6 @@
-// The hand-off from another thread (Windows' poller) to the JS thread: batches of raw
-// completions, and one wake-up per batch through the proactor's single threadsafe function.
+// The hand-off from another thread (Windows' poller, Linux's wait poller) to the JS thread:
+// batches of completions, and one wake-up per batch through the engine's single threadsafe
+// function.
 #pragma once
 
 #include <functional>
@@ -12,11 +13,11 @@ namespace proactor {
 
 class CompletionQueue final {
  public:
-  // `wake` asks the JS thread to drain the queue; it is called at most once until Drain() runs,
-  // however many batches arrive meanwhile.
+  // `wake` asks the JS thread to take what is queued; it is called at most once until TakeAll()
+  // runs, however many batches arrive meanwhile.
   explicit CompletionQueue(std::function<void()> wake) : wake_(std::move(wake)) {}
 
-  void Post(std::vector<RawEvent>&& batch) {
+  void Post(std::vector<Completion>&& batch) {
     bool call = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -35,10 +36,10 @@ class CompletionQueue final {
   }
 
   // JS thread: takes everything posted so far.
-  std::vector<RawEvent> Drain() {
+  std::vector<Completion> TakeAll() {
     std::lock_guard<std::mutex> lock(mutex_);
     wakeScheduled_ = false;
-    std::vector<RawEvent> out;
+    std::vector<Completion> out;
     out.swap(events_);
     return out;
   }
@@ -46,7 +47,7 @@ class CompletionQueue final {
  private:
   std::function<void()> wake_;
   std::mutex mutex_;
-  std::vector<RawEvent> events_;
+  std::vector<Completion> events_;
   bool wakeScheduled_ = false;
 };
 

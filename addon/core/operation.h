@@ -25,7 +25,7 @@ struct Operation {
   // JS-thread state.
   Napi::Reference<Napi::Value> pin;
   bool cancelRequested = false;
-  bool counted = false;  // counted in the proactor's live references (keeps the loop alive)
+  bool counted = false;  // counted in the engine's live references (keeps the loop alive)
 };
 
 }  // namespace proactor

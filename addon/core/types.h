@@ -33,21 +33,21 @@ inline bool IsWait(OpKind kind) noexcept { return kind == OpKind::kWaitHandle ||
 
 const char* OpKindName(OpKind kind) noexcept;
 
-// An OS handle (Windows HANDLE / Linux fd) the proactor owns. Each backend derives its own
+// An OS handle (Windows HANDLE / Linux fd) the engine owns. Each backend derives its own
 // handle type whose destructor closes what it still holds (RAII).
 struct Operation;
 
 struct Handle {
   virtual ~Handle() = default;
-  HandleId id = 0;
+  HandleId id = 0;  // given by the core when it registers the handle; 0 until then
   bool ref = true;  // keeps the event loop alive while it has pending operations (JS thread)
   // The core's list of this handle's operations in flight (JS thread only), so closing or
-  // cancelling one handle costs its own operations, not every operation of the proactor.
+  // cancelling one handle costs its own operations, not every operation of the engine.
   std::unordered_set<Operation*> pending;
 };
 
 // The result of an operation: a byte count (or other number), or an error. A finished accept
-// also carries the connected handle.
+// also carries the connected handle; the core registers it and reports its id as the value.
 struct Outcome {
   double value = 0;
   SysError error;
@@ -63,11 +63,11 @@ struct StartResult {
   static StartResult Done(Outcome outcome) { return StartResult{false, std::move(outcome)}; }
 };
 
-// One completion as the backend saw it. `token` names the operation (Windows: its
-// OVERLAPPED address; Linux: its id); the core looks it up before anything touches the
-// operation (L4). Linux fills `bytes`/`error`/`handle` when it does the I/O; Windows leaves
-// the result in the OVERLAPPED for the JS thread to read.
-struct RawEvent {
+// One completion as the backend saw it; Backend::ResultOf turns it into the operation's Outcome.
+// `token` names the operation (Windows: its OVERLAPPED address; Linux: its id); the core looks
+// it up before anything touches the operation (L4). Linux fills `bytes`/`error`/`handle` when it
+// does the I/O; Windows leaves the result in the OVERLAPPED for the JS thread to read.
+struct Completion {
   uintptr_t token = 0;
   uint64_t bytes = 0;
   SysError error;

@@ -110,4 +110,16 @@ SysError ProcessOpenError(DWORD code) noexcept {
 
 SysError AddressInUseError(DWORD code) noexcept { return SysError{kEADDRINUSE, static_cast<int32_t>(code)}; }
 
+DWORD NtStatusToWin32(LONG status) noexcept {
+  using RtlNtStatusToDosErrorFn = ULONG(WINAPI*)(LONG);
+  static const auto convert = reinterpret_cast<RtlNtStatusToDosErrorFn>(
+      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "RtlNtStatusToDosError")));
+  return convert != nullptr ? convert(status) : ERROR_GEN_FAILURE;
+}
+
+DWORD OverlappedError(const OVERLAPPED& overlapped) noexcept {
+  const auto status = static_cast<LONG>(overlapped.Internal);
+  return status >= 0 ? ERROR_SUCCESS : NtStatusToWin32(status);
+}
+
 }  // namespace proactor

@@ -1,13 +1,10 @@
 #include "win/iocp_backend.h"
 
-#include <tlhelp32.h>
-#include <winternl.h>
-
 #include <vector>
 
+#include "core/platform.h"
 #include "win/errors.h"
 #include "win/named_pipe.h"
-#include "win/wait_packets.h"
 
 namespace proactor {
 
@@ -20,15 +17,8 @@ constexpr ULONG kMaxEntries = 128;
 WinOperation& AsWin(Operation& op) { return static_cast<WinOperation&>(op); }
 WinHandle& AsWin(Handle& handle) { return static_cast<WinHandle&>(handle); }
 
-// The Win32 error an NTSTATUS left in OVERLAPPED::Internal stands for.
-DWORD StatusToWin32(ULONG_PTR internal) {
-  using RtlNtStatusToDosErrorFn = ULONG(WINAPI*)(NTSTATUS);
-  static const auto convert = reinterpret_cast<RtlNtStatusToDosErrorFn>(
-      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "RtlNtStatusToDosError")));
-  const auto status = static_cast<NTSTATUS>(internal);
-  if (status >= 0) return ERROR_SUCCESS;
-  return convert != nullptr ? convert(status) : ERROR_GEN_FAILURE;
-}
+// A finished accept: the server instance itself is now the connection (the core reports its id).
+Outcome Connected(const Operation& op) { return Outcome{0, {}, op.handle}; }
 
 // End of stream on a pipe: the other end closed (before or during the read).
 bool IsEndOfStream(DWORD error) {
@@ -38,88 +28,12 @@ bool IsEndOfStream(DWORD error) {
 // The peer has closed its end: a flush has nobody left to wait for.
 bool IsPeerGone(DWORD error) { return IsEndOfStream(error) || error == ERROR_NO_DATA; }
 
-// FILE_PIPE_LOCAL_INFORMATION and its class number, which mingw's winternl.h does not declare.
-struct PipeLocalInformation {
-  ULONG NamedPipeType, NamedPipeConfiguration, MaximumInstances, CurrentInstances, InboundQuota,
-      ReadDataAvailable, OutboundQuota, WriteQuotaAvailable, NamedPipeState, NamedPipeEnd;
-};
-constexpr int kFilePipeLocalInformation = 24;
-constexpr ULONG kPipeClosingState = 4;  // FILE_PIPE_CLOSING_STATE: the other end has closed
-
-// True when nothing written to `pipe` is left unread: all of its write quota is free (libuv's
-// exact test before FlushFileBuffers; a read the peer has waiting lowers the quota, and that
-// case simply takes the thread, whose flush returns at once), or the other end has closed.
-// Wine 8 reports WriteQuotaAvailable as 0 always, so there every flush takes the thread.
-bool NothingUnread(HANDLE pipe) {
-  using QueryFn = LONG(NTAPI*)(HANDLE, IO_STATUS_BLOCK*, void*, ULONG, int);
-  static const auto query = reinterpret_cast<QueryFn>(
-      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationFile")));
-  if (query == nullptr) return false;
-  IO_STATUS_BLOCK io{};
-  PipeLocalInformation info{};
-  if (query(pipe, &io, &info, sizeof(info), kFilePipeLocalInformation) < 0) return false;
-  return info.WriteQuotaAvailable == info.OutboundQuota || info.NamedPipeState == kPipeClosingState;
-}
-
-// A client that connected, wrote and closed before ConnectNamedPipe ran makes it fail with
-// ERROR_NO_DATA, yet what it wrote is still there to read: that is a connection, not a client
-// that came and went (L10 drops only instances with nothing to read).
-bool HasUnreadData(HANDLE pipe) {
-  DWORD available = 0;
-  return ::PeekNamedPipe(pipe, nullptr, 0, nullptr, &available, nullptr) && available > 0;
-}
-
 }  // namespace
 
 const char* BackendName() noexcept { return "iocp"; }
 std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(); }
-SysError BadHandle() noexcept { return Win32Error(ERROR_INVALID_HANDLE); }
-SysError CreateEventObject(uint64_t* out) noexcept {
-  HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);  // manual reset, unset
-  if (event == nullptr) return LastWin32Error();
-  *out = reinterpret_cast<uintptr_t>(event);
-  return {};
-}
 
-SysError SetEventObject(uint64_t event) noexcept {
-  if (!::SetEvent(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
-  return {};
-}
-
-SysError ResetEventObject(uint64_t event) noexcept {
-  if (!::ResetEvent(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
-  return {};
-}
-
-SysError CloseEventObject(uint64_t event) noexcept {
-  if (!::CloseHandle(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(event)))) return LastWin32Error();
-  return {};
-}
-
-double ThreadCount() noexcept {
-  UniqueHandle snapshot(::CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0));
-  if (!snapshot.Valid()) return -1;
-  const DWORD self = ::GetCurrentProcessId();
-  THREADENTRY32 entry{};
-  entry.dwSize = sizeof(entry);
-  double threads = 0;
-  for (BOOL more = ::Thread32First(snapshot.Get(), &entry); more; more = ::Thread32Next(snapshot.Get(), &entry)) {
-    if (entry.th32OwnerProcessID == self) threads++;
-  }
-  return threads;
-}
-
-double OpenHandleCount() noexcept {
-  DWORD count = 0;
-  return ::GetProcessHandleCount(::GetCurrentProcess(), &count) ? static_cast<double>(count) : -1;
-}
-
-bool RunningUnderWine() noexcept {
-  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
-IocpBackend::~IocpBackend() { StopPoller(nullptr); }
+IocpBackend::~IocpBackend() { Stop(nullptr); }
 
 uintptr_t IocpBackend::TokenOf(const Operation& op) const {
   return reinterpret_cast<uintptr_t>(&static_cast<const WinOperation&>(op).overlapped);
@@ -133,10 +47,10 @@ SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s*) {
   return {};
 }
 
-void IocpBackend::StopPoller(std::function<void()> stopped) {
+void IocpBackend::Stop(std::function<void()> stopped) {
   // Cancelled waits' and flushes' packets are posted before the quit packet, so they are still
   // dequeued.
-  threadPoolWaits_.Stop();
+  waits_.Stop();
   flushes_.Stop();
   if (poller_.joinable()) {
     ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
@@ -153,7 +67,7 @@ void IocpBackend::Run() {
       if (::GetLastError() == WAIT_IO_COMPLETION) continue;
       return;  // the port is gone
     }
-    std::vector<RawEvent> batch;
+    std::vector<Completion> batch;
     batch.reserve(count);
     bool quit = false;
     for (ULONG i = 0; i < count; i++) {
@@ -164,10 +78,10 @@ void IocpBackend::Run() {
       }
       // Only the address travels: the JS thread finds the operation by it before reading
       // anything from it (L4).
-      RawEvent event;
-      event.token = reinterpret_cast<uintptr_t>(entry.lpOverlapped);
-      event.bytes = entry.dwNumberOfBytesTransferred;
-      batch.push_back(std::move(event));
+      Completion completion;
+      completion.token = reinterpret_cast<uintptr_t>(entry.lpOverlapped);
+      completion.bytes = entry.dwNumberOfBytesTransferred;
+      batch.push_back(std::move(completion));
     }
     if (!batch.empty()) sink_->Post(std::move(batch));
     if (quit) return;
@@ -176,16 +90,15 @@ void IocpBackend::Run() {
 
 SysError IocpBackend::Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out) {
   // `raw` is taken only on success; on failure it stays with the caller.
-  const HandleId id = nextHandleId_++;
   // Associated once, for the handle's whole life. A handle already tied to another port (say,
-  // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER.
-  if (::CreateIoCompletionPort(raw.Get(), port_.Get(), id, 0) == nullptr) return LastWin32Error();
+  // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER. The key
+  // is unused: Run() finds a packet's operation by its OVERLAPPED.
+  if (::CreateIoCompletionPort(raw.Get(), port_.Get(), 0, 0) == nullptr) return LastWin32Error();
   auto handle = std::make_shared<WinHandle>();
   handle->skipOnSuccess = ::SetFileCompletionNotificationModes(
                               raw.Get(), FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != FALSE;
   handle->handle = std::move(raw);
   handle->server = server;
-  handle->id = id;
   *out = std::move(handle);
   return {};
 }
@@ -248,7 +161,7 @@ StartResult IocpBackend::Start(Operation& base) {
   if (ok) {
     if (!handle.skipOnSuccess) return StartResult::Pending();  // the packet still comes (L2)
     // Finished at once, and no packet will follow: the result is in the OVERLAPPED now.
-    if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+    if (op.kind == OpKind::kAccept) return StartResult::Done(Connected(op));
     return StartResult::Done({static_cast<double>(op.overlapped.InternalHigh), {}, nullptr});
   }
   const DWORD error = ::GetLastError();
@@ -258,12 +171,10 @@ StartResult IocpBackend::Start(Operation& base) {
       return StartResult::Pending();
     case ERROR_PIPE_CONNECTED:
       // The client connected between CreateNamedPipe and ConnectNamedPipe: done, no packet.
-      if (op.kind == OpKind::kAccept) return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
+      if (op.kind == OpKind::kAccept) return StartResult::Done(Connected(op));
       break;
     case ERROR_NO_DATA:
-      if (op.kind == OpKind::kAccept && HasUnreadData(h)) {
-        return StartResult::Done({static_cast<double>(handle.id), {}, op.handle});
-      }
+      if (op.kind == OpKind::kAccept && HasUnreadData(h)) return StartResult::Done(Connected(op));
       break;
     default:
       if (op.kind == OpKind::kRecv && IsEndOfStream(error)) return StartResult::Done({0, {}, nullptr});
@@ -286,42 +197,14 @@ StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
   return StartResult::Pending();
 }
 
-const char* IocpBackend::SetWaitEngine(const std::string& name) {
-  waitEngine_ = name == "packet" && WaitPackets::Available() ? WaitEngine::kPacket : WaitEngine::kThreadPool;
-  return waitEngine_ == WaitEngine::kPacket ? "packet" : "threadpool";
-}
-
-StartResult IocpBackend::StartWait(Operation& base, uint64_t target) {
-  WinOperation& op = AsWin(base);
-  HANDLE self = ::GetCurrentProcess();
-  if (op.kind == OpKind::kWaitProcess) {
-    // Opened now: the handle pins this process, whatever happens to the pid later.
-    HANDLE process = ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(target));
-    if (process == nullptr) return StartResult::Done({0, ProcessOpenError(::GetLastError()), nullptr});
-    op.waitObject = UniqueHandle(process);
-  } else {
-    // Our own duplicate: the caller may close theirs while we wait.
-    HANDLE duplicate = nullptr;
-    if (!::DuplicateHandle(self, reinterpret_cast<HANDLE>(static_cast<uintptr_t>(target)), self, &duplicate,
-                           SYNCHRONIZE, FALSE, 0)) {
-      return StartResult::Done({0, LastWin32Error(), nullptr});
-    }
-    op.waitObject = UniqueHandle(duplicate);
-  }
-  op.port = port_.Get();
-  SysError error = waitEngine_ == WaitEngine::kPacket ? WaitPackets::Arm(op) : threadPoolWaits_.Arm(op);
-  if (error.failed()) return StartResult::Done({0, error, nullptr});
-  return StartResult::Pending();
+StartResult IocpBackend::StartWait(Operation& op, uint64_t target) {
+  return waits_.Start(AsWin(op), target, port_.Get());
 }
 
 void IocpBackend::Cancel(Operation& base) {
   WinOperation& op = AsWin(base);
   if (IsWait(op.kind)) {
-    if (op.packet.Valid()) {
-      WaitPackets::Cancel(op);
-    } else {
-      threadPoolWaits_.Cancel(op);
-    }
+    waits_.Cancel(op);
     return;
   }
   if (op.kind == OpKind::kFlush) {
@@ -334,17 +217,10 @@ void IocpBackend::Cancel(Operation& base) {
   if (handle.handle.Valid()) ::CancelIoEx(handle.handle.Get(), &op.overlapped);
 }
 
-Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
+Outcome IocpBackend::ResultOf(Operation& base, const Completion& completion) {
   WinOperation& op = AsWin(base);
-  const DWORD error = StatusToWin32(op.overlapped.Internal);
-  if (IsWait(op.kind)) {
-    if (error != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
-    threadPoolWaits_.ReleaseFired(op);
-    if (op.kind == OpKind::kWaitHandle) return Outcome{1, {}, nullptr};
-    DWORD code = 0;
-    if (!::GetExitCodeProcess(op.waitObject.Get(), &code)) return Outcome{0, LastWin32Error(), nullptr};
-    return Outcome{static_cast<double>(code), {}, nullptr};
-  }
+  if (IsWait(op.kind)) return waits_.ResultOf(op);
+  const DWORD error = OverlappedError(op.overlapped);
   if (op.kind == OpKind::kFlush) {
     const DWORD flushError = op.flushError;
     if (flushError == ERROR_SUCCESS) return Outcome{0, {}, nullptr};
@@ -354,11 +230,11 @@ Outcome IocpBackend::Finish(Operation& base, const RawEvent& event) {
   }
   if (op.kind == OpKind::kAccept && error == ERROR_NO_DATA && !op.cancelRequested &&
       HasUnreadData(AsWin(*op.handle).handle.Get())) {
-    return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
+    return Connected(op);
   }
   if (error == ERROR_SUCCESS || error == ERROR_MORE_DATA) {
-    if (op.kind == OpKind::kAccept) return Outcome{static_cast<double>(op.handle->id), {}, op.handle};
-    return Outcome{static_cast<double>(event.bytes), {}, nullptr};
+    if (op.kind == OpKind::kAccept) return Connected(op);
+    return Outcome{static_cast<double>(completion.bytes), {}, nullptr};
   }
   // Whatever the kernel reports for an operation we asked to cancel (aborted, or the broken
   // pipe of a closed handle), it did not complete: it is a cancellation.

@@ -6,7 +6,10 @@
 // packet (saving the poller-to-JS hop whenever data or buffer space is already there), as does
 // one that fails at once (ERROR_PIPE_CONNECTED, ERROR_BROKEN_PIPE, ...); pending and
 // ERROR_MORE_DATA (a warning status, which still queues) are finished by their packet. Should a
-// system refuse the mode for a handle, success waits for its packet on that handle.
+// system refuse the mode for a handle, success waits for its packet on that handle. The mode:
+// https://learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes
+// (no packet when the handle has a port, was opened for overlapped I/O, and the call returns
+// success at once; once set, a mode cannot be removed).
 #pragma once
 
 #include <windows.h>
@@ -16,8 +19,8 @@
 
 #include "core/backend.h"
 #include "win/pipe_flushes.h"
-#include "win/thread_pool_waits.h"
 #include "win/unique_handle.h"
+#include "win/waits.h"
 #include "win/win_types.h"
 
 namespace proactor {
@@ -28,15 +31,15 @@ class IocpBackend final : public Backend {
   ~IocpBackend() override;
 
   SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
-  void StopPoller(std::function<void()> stopped) override;
+  void Stop(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
   StartResult StartWait(Operation& op, uint64_t target) override;
-  const char* SetWaitEngine(const std::string& name) override;
+  const char* SetWaitEngine(const std::string& name) override { return waits_.Choose(name); }
   uintptr_t TokenOf(const Operation& op) const override;
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;
-  Outcome Finish(Operation& op, const RawEvent& event) override;
+  Outcome ResultOf(Operation& op, const Completion& completion) override;
 
   SysError CreatePipeInstance(const PipeInstanceOptions& options, std::shared_ptr<Handle>* out) override;
   SysError ConnectPipe(const std::string& path, std::shared_ptr<Handle>* out) override;
@@ -54,15 +57,11 @@ class IocpBackend final : public Backend {
   StartResult StartFlush(WinOperation& op, WinHandle& handle);
   SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
-  enum class WaitEngine { kThreadPool, kPacket };
-
   UniqueHandle port_;
   std::thread poller_;
-  WaitEngine waitEngine_ = WaitEngine::kThreadPool;
-  ThreadPoolWaits threadPoolWaits_;
+  Waits waits_;
   PipeFlushes flushes_;
   CompletionSink* sink_ = nullptr;
-  HandleId nextHandleId_ = 1;
 };
 
 }  // namespace proactor

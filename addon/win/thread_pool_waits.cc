@@ -29,6 +29,7 @@ SysError ThreadPoolWaits::Arm(WinOperation& op) {
     return LastWin32Error();
   }
   op.registration = registration;
+  op.waitEngine = this;
   registered_.insert(&op);
   return {};
 }

@@ -1,5 +1,6 @@
 // Waits on the Windows thread pool: RegisterWaitForSingleObject, whose callback only posts the
-// wait's packet to our port. This is the engine Wine can run, and the default.
+// wait's packet to our port. This is the engine Wine can run (see DESIGN.md, Wine facts), and
+// the default.
 //
 // Cancelling (DESIGN L8). UnregisterWaitEx only schedules removal unless asked to block until a
 // running callback returns — and the JS thread must never block. So a cancel that wins the race
@@ -24,26 +25,28 @@
 #include <unordered_set>
 
 #include "core/types.h"
+#include "win/wait_engine.h"
 #include "win/win_types.h"
 
 namespace proactor {
 
-class ThreadPoolWaits {
+class ThreadPoolWaits final : public WaitEngine {
  public:
   ThreadPoolWaits() = default;
-  ~ThreadPoolWaits() { Stop(); }
+  ~ThreadPoolWaits() override { Stop(); }
   ThreadPoolWaits(const ThreadPoolWaits&) = delete;
   ThreadPoolWaits& operator=(const ThreadPoolWaits&) = delete;
 
+  const char* Name() const noexcept override { return "threadpool"; }
   // Registers the wait for `op.waitObject`; its packet goes to `op.port`.
-  SysError Arm(WinOperation& op);
+  SysError Arm(WinOperation& op) override;
   // JS thread. A no-op when the callback already fired (its packet is on the way, L5).
-  void Cancel(WinOperation& op);
+  void Cancel(WinOperation& op) override;
   // JS thread, when the packet of a fired wait is consumed: releases the registration.
-  void ReleaseFired(WinOperation& op);
-  // JS thread. Finishes pending unregistrations (their packets are posted), joins the thread,
+  void ReleaseFired(WinOperation& op) override;
+  // JS thread. Completes pending unregistrations (their packets are posted), joins the thread,
   // and unregisters every wait still armed: after it, no callback of ours runs or posts.
-  void Stop();
+  void Stop() override;
 
  private:
   void Run();

@@ -14,13 +14,11 @@ constexpr ULONG_PTR kStatusCancelled = 0xC0000120;  // STATUS_CANCELLED
 using CreateFn = NTSTATUS(NTAPI*)(PHANDLE, ACCESS_MASK, PVOID);
 using AssociateFn = NTSTATUS(NTAPI*)(HANDLE, HANDLE, HANDLE, PVOID, PVOID, NTSTATUS, ULONG_PTR, PBOOLEAN);
 using CancelFn = NTSTATUS(NTAPI*)(HANDLE, BOOLEAN);
-using ToWin32Fn = ULONG(NTAPI*)(NTSTATUS);
 
 struct NtWaitPackets {
   CreateFn create = nullptr;
   AssociateFn associate = nullptr;
   CancelFn cancel = nullptr;
-  ToWin32Fn toWin32 = nullptr;
 };
 
 template <typename Fn>
@@ -36,16 +34,12 @@ const NtWaitPackets& Functions() {
     found.create = Lookup<CreateFn>(ntdll, "NtCreateWaitCompletionPacket");
     found.associate = Lookup<AssociateFn>(ntdll, "NtAssociateWaitCompletionPacket");
     found.cancel = Lookup<CancelFn>(ntdll, "NtCancelWaitCompletionPacket");
-    found.toWin32 = Lookup<ToWin32Fn>(ntdll, "RtlNtStatusToDosError");
     return found;
   }();
   return functions;
 }
 
-SysError NtError(NTSTATUS status) {
-  const auto& nt = Functions();
-  return Win32Error(nt.toWin32 != nullptr ? nt.toWin32(status) : ERROR_GEN_FAILURE);
-}
+SysError NtError(NTSTATUS status) { return Win32Error(NtStatusToWin32(status)); }
 
 }  // namespace
 
@@ -66,6 +60,7 @@ SysError WaitPackets::Arm(WinOperation& op) {
   status = nt.associate(packet, op.port, op.waitObject.Get(), nullptr, &op.overlapped, kStatusSuccess, 1,
                         &alreadySignalled);
   if (status != kStatusSuccess) return NtError(status);
+  op.waitEngine = this;
   return {};
 }
 

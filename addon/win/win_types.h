@@ -10,6 +10,8 @@
 
 namespace proactor {
 
+class WaitEngine;
+
 struct WinHandle final : Handle {
   UniqueHandle handle;
   bool server = false;  // a pipe server instance (accept is ConnectNamedPipe on it)
@@ -26,11 +28,12 @@ struct WinOperation final : Operation {
   OVERLAPPED overlapped{};
 
   // Waits and flushes: operations finished by a thread of ours, not by the kernel.
-  UniqueHandle waitObject;         // our own duplicate of the handle (pipe, for a flush), or the process
-  HANDLE port = nullptr;           // where the operation's one packet goes
-  HANDLE registration = nullptr;   // thread-pool engine: RegisterWaitForSingleObject's handle
-  UniqueHandle packet;             // packet engine: the wait completion packet
-  std::atomic<int> waitState{0};   // thread-pool engine: WaitState
+  UniqueHandle waitObject;           // our own duplicate of the handle (pipe, for a flush), or the process
+  HANDLE port = nullptr;             // where the operation's one packet goes
+  WaitEngine* waitEngine = nullptr;  // waits: the engine that armed it (wait_engine.h)
+  HANDLE registration = nullptr;     // thread-pool engine: RegisterWaitForSingleObject's handle
+  UniqueHandle packet;               // packet engine: the wait completion packet
+  std::atomic<int> waitState{0};     // thread-pool engine: WaitState
 
   // Flushes only (pipe_flushes.h).
   std::atomic<int> flushState{0};  // FlushState

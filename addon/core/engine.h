@@ -1,7 +1,7 @@
-// One proactor: a backend (a port and its poller thread, or an epoll instance the event loop
-// watches), the table of operations in flight, the handles it owns, and the batched delivery of
-// results to JS. Everything here runs on the JS thread except CompletionQueue::Post, which a
-// poller thread calls.
+// The completion engine behind one JS Proactor: a backend (a port and its poller thread, or an
+// epoll instance the event loop watches), the table of operations in flight, the handles it
+// owns, and the batched delivery of results to JS. Everything here runs on the JS thread except
+// CompletionQueue::Post, which a poller thread calls.
 #pragma once
 
 #include <napi.h>
@@ -16,7 +16,8 @@
 
 namespace proactor {
 
-struct ProactorStats {
+// What stats() reports; binding.cc lays it out as core/wire.h says.
+struct EngineStats {
   double pending = 0;
   double completed = 0;
   double cancelled = 0;
@@ -29,13 +30,14 @@ struct UnfinishedOp {
   OpKind kind;
 };
 
-class Proactor {
+class Engine {
  public:
-  // `onBatch(Float64Array)` receives completions as [opId, value, uvError, sysError] quads.
-  Proactor(Napi::Env env, Napi::Function onBatch);
-  ~Proactor();
-  Proactor(const Proactor&) = delete;
-  Proactor& operator=(const Proactor&) = delete;
+  // `onBatch(Float64Array)` receives completions as records laid out as core/wire.h says
+  // (opId, value, uvError, sysError).
+  Engine(Napi::Env env, Napi::Function onBatch);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   SysError Open();
 
@@ -43,7 +45,6 @@ class Proactor {
   SysError ConnectPipe(const std::string& path, HandleId* out);
   SysError AdoptHandle(uint64_t raw, HandleId* out);
   SysError ShutdownWrite(HandleId id);
-  bool HasHandle(HandleId id) const { return handles_.count(id) != 0; }
   SysError PeerPid(HandleId id, uint32_t* pid);
   SysError PendingError(HandleId id);
 
@@ -66,9 +67,8 @@ class Proactor {
   // `onBatch` when `deliver` (never during environment teardown); operations with no completion
   // are reported, and freed only if the backend says the OS is done with them (L1, L9).
   std::vector<UnfinishedOp> Shutdown(bool deliver);
-  bool IsShutDown() const { return shutDown_; }
 
-  ProactorStats Stats() const;
+  EngineStats Stats() const;
 
  private:
   struct Mailbox;   // the backend's sink and the threadsafe function's context; may outlive this
@@ -84,20 +84,22 @@ class Proactor {
   void Forget(Operation* op);
   bool Launch(Operation* op, StartResult result, OpId* pending, Outcome* now);
   // From the threadsafe function or a libuv callback (no JS on the stack): anything queued, then
-  // `events`, to JS now, under the rule written above its definition.
-  void Deliver(napi_env env, std::vector<RawEvent>&& events);
-  // Turns what is queued, then `events`, into results in ready_; an allocation failure keeps
-  // what was gathered.
-  void Gather(const std::vector<RawEvent>& events) noexcept;
+  // `completions`, to JS now, under the rule written above its definition.
+  void Deliver(napi_env env, std::vector<Completion>&& completions);
+  // Turns what is queued, then `completions`, into results in ready_; an allocation failure
+  // keeps what was gathered.
+  void Gather(const std::vector<Completion>& completions) noexcept;
   void DeliverReady(napi_env env);
   void CallOnBatch(napi_env env);
   // After a failed Node-API call: a pending JS exception becomes 'uncaughtException'; with none,
   // the environment is stopping, and nothing more is done.
   static void ReportFailure(napi_env env);
-  // Turns raw events into results, appended to ready_.
-  void Collect(const std::vector<RawEvent>& events);
-  void Finish(Operation* op, Outcome&& outcome);
-  void Register(const std::shared_ptr<Handle>& handle);
+  // Turns completions into results, appended to ready_.
+  void Collect(const std::vector<Completion>& completions);
+  void Record(Operation* op, Outcome&& outcome);
+  // Gives a handle the backend made (a new pipe, an accepted connection) its id, the first
+  // time it is seen, and keeps it in handles_; returns the id (0 for no handle).
+  HandleId Register(const std::shared_ptr<Handle>& handle);
   void Count(Operation& op, bool on);
   Operation* Lookup(OpId id);
 
@@ -113,8 +115,9 @@ class Proactor {
   std::unordered_map<OpId, Operation*> byId_;
   std::unordered_map<HandleId, std::shared_ptr<Handle>> handles_;
   OpId nextOpId_ = 1;
+  HandleId nextHandleId_ = 1;
 
-  std::vector<double> ready_;  // results gathered for the current JS call
+  std::vector<double> ready_;  // completion records (core/wire.h) gathered for the current JS call
   size_t live_ = 0;            // pending operations that keep the event loop alive
   bool open_ = false;
   bool shutDown_ = false;

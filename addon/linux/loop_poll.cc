@@ -1,9 +1,9 @@
-#include "posix/loop_poll.h"
+#include "linux/loop_poll.h"
 
 #include <cerrno>
 #include <cstddef>
 
-#include "posix/errors.h"
+#include "unix/errors.h"
 
 // The few libuv functions used here, declared rather than included: Node-API ships no libuv
 // headers, and these belong to libuv's stable v1 ABI, which every Node (and Electron) exports.
@@ -80,7 +80,7 @@ void LoopPoll::Close(std::unique_ptr<LoopPoll> poll, std::function<void()> close
     return;
   }
   poll->closed_ = std::move(closed);
-  // ready_ stays: Close may run from inside it (JS closing the proactor in a completion
+  // ready_ stays: Close may run from inside it (JS closing its proactor in a completion
   // callback), and a stopped handle is never called again.
   uv_handle_s* handle = AsHandle(poll->handle_.get());
   uv_poll_stop(AsPoll(poll->handle_.get()));

@@ -1,12 +1,13 @@
-#include "posix/unix_socket.h"
+#include "unix/unix_socket.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cstring>
 
-#include "posix/errors.h"
+#include "unix/errors.h"
 
 namespace proactor {
 
@@ -23,16 +24,12 @@ SysError MakeAddress(const std::string& path, sockaddr_un* address) {
   return {};
 }
 
-SysError NewSocket(UniqueFd* out) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.Valid()) return LastErrnoError();
-  *out = std::move(fd);
-  return {};
+// The address for `path`, and a new socket to bind or connect there.
+SysError SocketFor(const std::string& path, sockaddr_un* address, UniqueFd* fd) {
+  SysError error = MakeAddress(path, address);
+  if (error.failed()) return error;
+  return NewUnixSocket(fd);
 }
-
-}  // namespace
-
-namespace {
 
 // The socket file's mode. node:net (libuv) adds read/write bits for everyone on request;
 // currentUserOnly takes every bit away from group and others. Connecting needs write access.
@@ -54,10 +51,8 @@ SysError ListenUnixSocket(const PipeInstanceOptions& options, UniqueFd* out) {
   const std::string& path = options.path;
   const int backlog = static_cast<int>(options.backlog);
   sockaddr_un address;
-  SysError error = MakeAddress(path, &address);
-  if (error.failed()) return error;
   UniqueFd fd;
-  error = NewSocket(&fd);
+  SysError error = SocketFor(path, &address, &fd);
   if (error.failed()) return error;
   if (::bind(fd.Get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return LastErrnoError();
   // Before listen(): until then a connect is refused, so nobody connects under the old mode.
@@ -77,10 +72,8 @@ SysError ListenUnixSocket(const PipeInstanceOptions& options, UniqueFd* out) {
 
 SysError ConnectUnixSocket(const std::string& path, UniqueFd* out) {
   sockaddr_un address;
-  SysError error = MakeAddress(path, &address);
-  if (error.failed()) return error;
   UniqueFd fd;
-  error = NewSocket(&fd);
+  SysError error = SocketFor(path, &address, &fd);
   if (error.failed()) return error;
   int rc;
   do {

@@ -1,50 +1,35 @@
-#include "core/proactor.h"
+#include "core/engine.h"
 
 #include <cstring>
 #include <utility>
 
+#include "core/platform.h"
+#include "core/wire.h"
+
 namespace proactor {
 
-const char* OpKindName(OpKind kind) noexcept {
-  switch (kind) {
-    case OpKind::kAccept:
-      return "accept";
-    case OpKind::kRecv:
-      return "recv";
-    case OpKind::kSend:
-      return "send";
-    case OpKind::kWaitHandle:
-      return "wait";
-    case OpKind::kWaitProcess:
-      return "waitProcess";
-    case OpKind::kFlush:
-      return "flush";
-  }
-  return "unknown";
-}
-
 // The backend's sink and the threadsafe function's context. It is shared with the function's
-// finalizer, so a wake-up that Node delivers after this proactor is gone finds
+// finalizer, so a wake-up that Node delivers after this engine is gone finds
 // `owner == nullptr` instead of freed memory.
-struct Proactor::Mailbox final : CompletionSink {
+struct Engine::Mailbox final : CompletionSink {
   Napi::TypedThreadSafeFunction<Mailbox, std::nullptr_t, CallJs> tsfn;
   CompletionQueue queue{[this] { tsfn.NonBlockingCall(); }};
-  Proactor* owner = nullptr;
+  Engine* owner = nullptr;
 
-  void Post(std::vector<RawEvent>&& batch) override { queue.Post(std::move(batch)); }
-  void DeliverNow(std::vector<RawEvent>&& batch) override {
+  void Post(std::vector<Completion>&& batch) override { queue.Post(std::move(batch)); }
+  void DeliverNow(std::vector<Completion>&& batch) override {
     if (owner != nullptr) owner->Deliver(owner->env_, std::move(batch));
   }
 };
 
 // Environment teardown waits (an async cleanup hook) until the backend has let go of the event
 // loop — on Linux that is libuv's close callback for the poll handle, a loop turn later; Node
-// aborts a worker whose loop still has handles. The stop can finish after this proactor is
+// aborts a worker whose loop still has handles. The stop can finish after this engine is
 // gone, so the hook's handle lives here, shared with the stop's callback.
-struct Proactor::Teardown {
+struct Engine::Teardown {
   napi_env env = nullptr;
   napi_async_cleanup_hook_handle hook = nullptr;
-  Proactor* owner = nullptr;
+  Engine* owner = nullptr;
 
   void Release() {
     if (hook != nullptr) napi_remove_async_cleanup_hook(hook);
@@ -52,14 +37,14 @@ struct Proactor::Teardown {
   }
 };
 
-void Proactor::OnTeardown(napi_async_cleanup_hook_handle, void* data) {
+void Engine::OnTeardown(napi_async_cleanup_hook_handle, void* data) {
   auto* teardown = static_cast<Teardown*>(data);
   // Shutdown stops the backend, whose callback releases the hook; if a stop is already on its
-  // way (close() ran, or this proactor is gone), that stop's callback does it.
+  // way (close() ran, or this engine is gone), that stop's callback does it.
   if (teardown->owner != nullptr) teardown->owner->Shutdown(false);
 }
 
-Proactor::Proactor(Napi::Env env, Napi::Function onBatch)
+Engine::Engine(Napi::Env env, Napi::Function onBatch)
     : env_(env), backend_(CreateBackend()), mailbox_(std::make_shared<Mailbox>()),
       teardown_(std::make_shared<Teardown>()) {
   onBatch_ = Napi::Persistent(onBatch);
@@ -78,14 +63,14 @@ Proactor::Proactor(Napi::Env env, Napi::Function onBatch)
   NAPI_THROW_IF_FAILED_VOID(env, napi_add_async_cleanup_hook(env, OnTeardown, teardown_.get(), &teardown_->hook));
 }
 
-Proactor::~Proactor() {
+Engine::~Engine() {
   if (!shutDown_) {
     Shutdown(false);
   }
   teardown_->owner = nullptr;
 }
 
-SysError Proactor::Open() {
+SysError Engine::Open() {
   uv_loop_s* loop = nullptr;
   if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return BadHandle();
   SysError error = backend_->Open(mailbox_.get(), loop);
@@ -93,22 +78,25 @@ SysError Proactor::Open() {
   return error;
 }
 
-void Proactor::CallJs(Napi::Env env, Napi::Function, Mailbox* mailbox, std::nullptr_t*) {
+void Engine::CallJs(Napi::Env env, Napi::Function, Mailbox* mailbox, std::nullptr_t*) {
   // No env: Node is tearing the threadsafe function down, and nothing may reach JS.
   if (env == nullptr || mailbox == nullptr || mailbox->owner == nullptr) return;
   mailbox->owner->Deliver(env, {});
 }
 
-void Proactor::Register(const std::shared_ptr<Handle>& handle) {
-  if (handle) handles_.emplace(handle->id, handle);
+HandleId Engine::Register(const std::shared_ptr<Handle>& handle) {
+  if (!handle) return 0;
+  if (handle->id == 0) handle->id = nextHandleId_++;
+  handles_.emplace(handle->id, handle);
+  return handle->id;
 }
 
-Operation* Proactor::Lookup(OpId id) {
+Operation* Engine::Lookup(OpId id) {
   auto it = byId_.find(id);
   return it == byId_.end() ? nullptr : it->second;
 }
 
-void Proactor::Count(Operation& op, bool on) {
+void Engine::Count(Operation& op, bool on) {
   if (on == op.counted) return;
   op.counted = on;
   if (on) {
@@ -120,48 +108,47 @@ void Proactor::Count(Operation& op, bool on) {
 }
 
 template <typename Make>
-SysError Proactor::NewHandle(Make make, HandleId* out) {
+SysError Engine::NewHandle(Make make, HandleId* out) {
   if (!open_ || shutDown_) return BadHandle();
   std::shared_ptr<Handle> handle;
   SysError error = make(&handle);
   if (error.failed()) return error;
-  Register(handle);
-  *out = handle->id;
+  *out = Register(handle);
   return {};
 }
 
-SysError Proactor::CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out) {
+SysError Engine::CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out) {
   return NewHandle([&](std::shared_ptr<Handle>* h) { return backend_->CreatePipeInstance(options, h); }, out);
 }
 
-SysError Proactor::ConnectPipe(const std::string& path, HandleId* out) {
+SysError Engine::ConnectPipe(const std::string& path, HandleId* out) {
   return NewHandle([&](std::shared_ptr<Handle>* h) { return backend_->ConnectPipe(path, h); }, out);
 }
 
-SysError Proactor::AdoptHandle(uint64_t raw, HandleId* out) {
+SysError Engine::AdoptHandle(uint64_t raw, HandleId* out) {
   return NewHandle([&](std::shared_ptr<Handle>* h) { return backend_->AdoptHandle(raw, h); }, out);
 }
 
-SysError Proactor::ShutdownWrite(HandleId id) {
+SysError Engine::ShutdownWrite(HandleId id) {
   auto it = handles_.find(id);
   if (it == handles_.end() || shutDown_) return BadHandle();
   return backend_->ShutdownWrite(*it->second);
 }
 
-SysError Proactor::PeerPid(HandleId id, uint32_t* pid) {
+SysError Engine::PeerPid(HandleId id, uint32_t* pid) {
   auto it = handles_.find(id);
   if (it == handles_.end() || shutDown_) return BadHandle();
   return backend_->PeerPid(*it->second, pid);
 }
 
-SysError Proactor::PendingError(HandleId id) {
+SysError Engine::PendingError(HandleId id) {
   auto it = handles_.find(id);
   if (it == handles_.end() || shutDown_) return BadHandle();
   return backend_->PendingError(*it->second);
 }
 
-bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* data, size_t length,
-                     OpId* pending, Outcome* now) {
+bool Engine::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* data, size_t length,
+                   OpId* pending, Outcome* now) {
   auto handle = handles_.find(handleId);
   if (!open_ || shutDown_ || handle == handles_.end()) {
     now->error = BadHandle();
@@ -176,7 +163,7 @@ bool Proactor::Start(OpKind kind, HandleId handleId, Napi::Value pin, uint8_t* d
   return Launch(op, backend_->Start(*op), pending, now);
 }
 
-bool Proactor::StartWait(OpKind kind, uint64_t target, OpId* pending, Outcome* now) {
+bool Engine::StartWait(OpKind kind, uint64_t target, OpId* pending, Outcome* now) {
   if (!open_ || shutDown_) {
     now->error = BadHandle();
     return false;
@@ -185,7 +172,7 @@ bool Proactor::StartWait(OpKind kind, uint64_t target, OpId* pending, Outcome* n
   return Launch(op, backend_->StartWait(*op, target), pending, now);
 }
 
-Operation* Proactor::NewOperation(OpKind kind) {
+Operation* Engine::NewOperation(OpKind kind) {
   std::unique_ptr<Operation> owned = backend_->NewOperation();
   Operation* op = owned.get();
   op->id = nextOpId_++;
@@ -196,10 +183,10 @@ Operation* Proactor::NewOperation(OpKind kind) {
   return op;
 }
 
-bool Proactor::Launch(Operation* op, StartResult result, OpId* pending, Outcome* now) {
+bool Engine::Launch(Operation* op, StartResult result, OpId* pending, Outcome* now) {
   if (!result.pending) {
     *now = std::move(result.outcome);
-    Register(now->handle);
+    if (now->handle) now->value = Register(now->handle);  // an accept: its connection's id
     Forget(op);  // L3: finished means forgotten
     return false;
   }
@@ -208,7 +195,7 @@ bool Proactor::Launch(Operation* op, StartResult result, OpId* pending, Outcome*
   return true;
 }
 
-void Proactor::Cancel(OpId id) {
+void Engine::Cancel(OpId id) {
   Operation* op = Lookup(id);
   // L5: cancelling a finished operation, or cancelling twice, changes nothing.
   if (op == nullptr || op->cancelRequested) return;
@@ -216,7 +203,7 @@ void Proactor::Cancel(OpId id) {
   backend_->Cancel(*op);
 }
 
-void Proactor::CancelHandle(HandleId id) {
+void Engine::CancelHandle(HandleId id) {
   auto it = handles_.find(id);
   if (it == handles_.end()) return;
   // A copy: on Linux a cancel completes nothing inline, but the set is the core's to change.
@@ -225,7 +212,7 @@ void Proactor::CancelHandle(HandleId id) {
   for (OpId opId : ids) Cancel(opId);
 }
 
-void Proactor::CloseHandle(HandleId id) {
+void Engine::CloseHandle(HandleId id) {
   auto it = handles_.find(id);
   if (it == handles_.end()) return;
   for (Operation* op : it->second->pending) op->cancelRequested = true;
@@ -233,51 +220,53 @@ void Proactor::CloseHandle(HandleId id) {
   handles_.erase(it);
 }
 
-void Proactor::SetHandleRef(HandleId id, bool ref) {
+void Engine::SetHandleRef(HandleId id, bool ref) {
   auto it = handles_.find(id);
   if (it == handles_.end()) return;
   it->second->ref = ref;
   for (Operation* op : it->second->pending) Count(*op, ref);
 }
 
-void Proactor::CancelAll() {
+void Engine::CancelAll() {
   std::vector<OpId> ids;
   ids.reserve(byId_.size());
   for (const auto& [opId, op] : byId_) ids.push_back(opId);
   for (OpId opId : ids) Cancel(opId);
 }
 
-void Proactor::Finish(Operation* op, Outcome&& outcome) {
+void Engine::Record(Operation* op, Outcome&& outcome) {
   if (outcome.error.failed() && op->cancelRequested) {
     cancelled_++;
   } else {
     completed_++;
   }
-  Register(outcome.handle);
-  ready_.push_back(static_cast<double>(op->id));
-  ready_.push_back(outcome.error.failed() ? 0 : outcome.value);
-  ready_.push_back(outcome.error.uv);
-  ready_.push_back(outcome.error.sys);
+  if (outcome.handle) outcome.value = Register(outcome.handle);  // an accept: its connection's id
+  const size_t record = ready_.size();
+  ready_.resize(record + wire::kCompletionStride);
+  ready_[record + wire::kCompletionId] = static_cast<double>(op->id);
+  ready_[record + wire::kCompletionValue] = outcome.error.failed() ? 0 : outcome.value;
+  ready_[record + wire::kCompletionUvError] = outcome.error.uv;
+  ready_[record + wire::kCompletionSysError] = outcome.error.sys;
   Count(*op, false);
   Forget(op);  // L3: the record, its OVERLAPPED and the buffer pin go now
 }
 
-void Proactor::Forget(Operation* op) {
+void Engine::Forget(Operation* op) {
   if (op->handle) op->handle->pending.erase(op);
   const uintptr_t token = backend_->TokenOf(*op);
   byId_.erase(op->id);
   byToken_.erase(token);  // frees the operation
 }
 
-void Proactor::Collect(const std::vector<RawEvent>& events) {
-  for (const RawEvent& event : events) {
-    auto it = byToken_.find(event.token);
+void Engine::Collect(const std::vector<Completion>& completions) {
+  for (const Completion& completion : completions) {
+    auto it = byToken_.find(completion.token);
     if (it == byToken_.end()) {
       unexpected_++;  // L4: counted, never dereferenced
       continue;
     }
     Operation* op = it->second.get();
-    Finish(op, backend_->Finish(*op, event));
+    Record(op, backend_->ResultOf(*op, completion));
   }
 }
 
@@ -292,23 +281,23 @@ void Proactor::Collect(const std::vector<RawEvent>& events) {
 //    Node-API calls here, each status checked, and C++ exceptions stop in this function.
 //  - A throw from JS (a user's callback, run inside the batch) surfaces as any callback's throw
 //    in Node does: as 'uncaughtException', and the process dies of it if nothing handles it.
-void Proactor::Deliver(napi_env env, std::vector<RawEvent>&& events) {
+void Engine::Deliver(napi_env env, std::vector<Completion>&& completions) {
   if (shutDown_) return;
-  Gather(events);
+  Gather(completions);
   DeliverReady(env);
 }
 
-void Proactor::Gather(const std::vector<RawEvent>& events) noexcept {
+void Engine::Gather(const std::vector<Completion>& completions) noexcept {
   try {
-    Collect(mailbox_->queue.Drain());  // posted earlier (cancellations): first
-    Collect(events);
+    Collect(mailbox_->queue.TakeAll());  // posted earlier (cancellations): first
+    Collect(completions);
   } catch (...) {
     // An allocation failed while gathering results. What was gathered goes to JS; the rest is
     // lost with the memory, as anything else would be in an out-of-memory Node.
   }
 }
 
-void Proactor::DeliverReady(napi_env env) {
+void Engine::DeliverReady(napi_env env) {
   if (ready_.empty()) return;
   napi_handle_scope scope = nullptr;
   if (napi_open_handle_scope(env, &scope) != napi_ok) {
@@ -320,8 +309,8 @@ void Proactor::DeliverReady(napi_env env) {
 }
 
 // ready_ is empty afterwards: handed to JS, or dropped. It is emptied before JS runs, which may
-// close this proactor and so deliver again from inside the call.
-void Proactor::CallOnBatch(napi_env env) {
+// close this engine and so deliver again from inside the call.
+void Engine::CallOnBatch(napi_env env) {
   const size_t bytes = ready_.size() * sizeof(double);
   void* data = nullptr;
   napi_value buffer = nullptr;
@@ -346,7 +335,7 @@ void Proactor::CallOnBatch(napi_env env) {
   }
 }
 
-void Proactor::ReportFailure(napi_env env) {
+void Engine::ReportFailure(napi_env env) {
   bool pending = false;
   napi_value error = nullptr;
   if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;  // stopping: drop
@@ -354,18 +343,18 @@ void Proactor::ReportFailure(napi_env env) {
   napi_fatal_exception(env, error);  // 'uncaughtException', as for any throwing callback
 }
 
-std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
+std::vector<UnfinishedOp> Engine::Shutdown(bool deliver) {
   std::vector<UnfinishedOp> unfinished;
   if (shutDown_) return unfinished;
   shutDown_ = true;
-  backend_->StopPoller([teardown = teardown_] { teardown->Release(); });
+  backend_->Stop([teardown = teardown_] { teardown->Release(); });
   if (deliver) {
     Gather({});
     DeliverReady(env_);
   } else {
-    for (const RawEvent& event : mailbox_->queue.Drain()) {
-      auto it = byToken_.find(event.token);
-      if (it != byToken_.end()) Finish(it->second.get(), backend_->Finish(*it->second, event));
+    for (const Completion& completion : mailbox_->queue.TakeAll()) {
+      auto it = byToken_.find(completion.token);
+      if (it != byToken_.end()) Record(it->second.get(), backend_->ResultOf(*it->second, completion));
     }
     ready_.clear();
   }
@@ -394,8 +383,8 @@ std::vector<UnfinishedOp> Proactor::Shutdown(bool deliver) {
   return unfinished;
 }
 
-ProactorStats Proactor::Stats() const {
-  ProactorStats stats;
+EngineStats Engine::Stats() const {
+  EngineStats stats;
   stats.pending = static_cast<double>(byId_.size());
   stats.completed = completed_;
   stats.cancelled = cancelled_;

@@ -1,4 +1,4 @@
-#include "posix/wait_poller.h"
+#include "linux/wait_poller.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <vector>
 
-#include "posix/epoll_backend.h"
-#include "posix/errors.h"
+#include "linux/linux_types.h"
+#include "unix/errors.h"
 
 namespace proactor {
 
@@ -32,7 +32,7 @@ SysError WaitPoller::Start() {
   return {};
 }
 
-SysError WaitPoller::Arm(PosixOperation& op, uintptr_t token) {
+SysError WaitPoller::Arm(LinuxOperation& op, uintptr_t token) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!thread_.joinable()) {
     if (stopping_) return ErrnoError(EBADF);
@@ -47,7 +47,7 @@ SysError WaitPoller::Arm(PosixOperation& op, uintptr_t token) {
   return {};
 }
 
-bool WaitPoller::Disarm(PosixOperation& op, uintptr_t token) {
+bool WaitPoller::Disarm(LinuxOperation& op, uintptr_t token) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = armed_.find(token);
@@ -55,7 +55,7 @@ bool WaitPoller::Disarm(PosixOperation& op, uintptr_t token) {
     ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, op.waitFd.Get(), nullptr);
     armed_.erase(it);
   }
-  std::vector<RawEvent> batch(1);
+  std::vector<Completion> batch(1);
   batch[0].token = token;
   batch[0].error = ErrnoError(ECANCELED);
   sink_->Post(std::move(batch));
@@ -82,7 +82,7 @@ void WaitPoller::Run() {
       if (errno == EINTR) continue;
       return;
     }
-    std::vector<RawEvent> batch;
+    std::vector<Completion> batch;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
@@ -92,7 +92,7 @@ void WaitPoller::Run() {
         if (it == armed_.end()) continue;  // the wake-up, or cancelled since epoll_wait returned
         ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, it->second->waitFd.Get(), nullptr);
         armed_.erase(it);
-        RawEvent signalled;
+        Completion signalled;
         signalled.token = token;
         signalled.bytes = 1;
         batch.push_back(std::move(signalled));

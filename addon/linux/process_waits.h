@@ -1,0 +1,20 @@
+// The two ends of a wait that are not the wait poller's (wait_poller.h): the descriptor it
+// watches, opened when the wait starts, and the exit status a process wait reports, read when
+// its completion is consumed.
+#pragma once
+
+#include <cstdint>
+
+#include "core/types.h"
+#include "linux/linux_types.h"
+
+namespace proactor {
+
+// Sets op.waitFd. kWaitProcess: a pidfd for pid `target`, opened now, so it pins this process
+// whatever happens to the pid later (L14). kWaitHandle: a dup of fd `target`, so the caller may
+// close theirs while we wait.
+SysError OpenWaitFd(LinuxOperation& op, uint64_t target);
+// What a fired process wait reports: the exit code, -signal, or NaN when unknown.
+Outcome ExitOutcome(const LinuxOperation& op);
+
+}  // namespace proactor
