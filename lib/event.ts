@@ -1,10 +1,14 @@
 // ProactorEvent: something to wait for with `waitForHandle`, and to signal from anywhere.
 import { systemError, systemErrorByName } from './errors.js';
+import { SCRATCH_SYS_ERROR, SCRATCH_UV_ERROR } from './engine/wire.js';
 import { native } from './native.js';
 
-function nativeCallError(error: unknown, syscall: string): Error {
-  const { errno, sysErrno } = error as { errno?: number; sysErrno?: number };
-  return typeof errno === 'number' ? systemError(errno, sysErrno ?? 0, syscall) : (error as Error);
+const IOCP = native.backend() === 'iocp';
+
+// The error a failed module call (which returned -1) left in the module's scratch.
+function scratchError(syscall: string): Error {
+  const { scratch } = native;
+  return systemError(scratch[SCRATCH_UV_ERROR] as number, scratch[SCRATCH_SYS_ERROR] as number, syscall);
 }
 
 /**
@@ -27,11 +31,9 @@ function nativeCallError(error: unknown, syscall: string): Error {
 export class ProactorEvent {
   #handle: number | bigint | undefined;
   constructor() {
-    try {
-      this.#handle = native.createEvent();
-    } catch (error) {
-      throw nativeCallError(error, native.backend() === 'iocp' ? 'CreateEventW' : 'eventfd');
-    }
+    const handle = native.createEvent();
+    if (handle === -1) throw scratchError(IOCP ? 'CreateEventW' : 'eventfd');
+    this.#handle = handle;
   }
   /** The raw handle / fd. Throws `EBADF` after `close()`. */
   get handle(): number | bigint {
@@ -39,28 +41,23 @@ export class ProactorEvent {
   }
   /** Signals the event (`SetEvent` / an eventfd write): every wait on it completes, and later ones at once. */
   set(): void {
-    this.#call('setEvent', () => native.setEvent(this.#open('setEvent')));
+    const syscall = IOCP ? 'SetEvent' : 'write';
+    if (native.setEvent(this.#open(syscall)) < 0) throw scratchError(syscall);
   }
   /** Unsignals it (`ResetEvent` / an eventfd read). */
   reset(): void {
-    this.#call('resetEvent', () => native.resetEvent(this.#open('resetEvent')));
+    const syscall = IOCP ? 'ResetEvent' : 'read';
+    if (native.resetEvent(this.#open(syscall)) < 0) throw scratchError(syscall);
   }
-  /** Closes it. Waits already started keep their own duplicate; closing twice is a no-op. */
+  /** Closes it (`CloseHandle` / `close`). Waits already started keep their own duplicate; closing twice is a no-op. */
   close(): void {
     if (this.#handle === undefined) return;
     const handle = this.#handle;
     this.#handle = undefined;
-    this.#call('closeEvent', () => native.closeEvent(handle));
+    if (native.closeEvent(handle) < 0) throw scratchError(IOCP ? 'CloseHandle' : 'close');
   }
   #open(syscall: string): number | bigint {
     if (this.#handle === undefined) throw systemErrorByName('EBADF', syscall);
     return this.#handle;
-  }
-  #call(syscall: string, call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      throw nativeCallError(error, syscall);
-    }
   }
 }

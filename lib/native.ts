@@ -6,42 +6,51 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * One native proactor (addon/core/proactor.h). Calls that can fail in the OS return a number and
- * leave the details in `scratch`, so the hot path allocates nothing:
- * - start calls (`accept`, `recv`, `send`, `flush`) return an operation id (> 0) when a completion will
- *   follow, or 0 when the operation finished at once: `scratch = [value, uvError, sysError]`;
- * - handle calls (`createPipeInstance`, `connectPipe`) return a handle id (> 0), or -1 with the
- *   error in `scratch[1]` (libuv errno) and `scratch[2]` (Win32 error / errno).
- * Completions arrive through the constructor's callback as [opId, value, uvError, sysError] quads.
+ * One native engine (addon/core/engine.h, addon/binding.cc). Calls that can fail in the OS
+ * return a number and leave the details in `scratch`, whose slots lib/engine/wire.ts names, so
+ * the hot path allocates nothing and no OS error is ever thrown:
+ * - start calls (`accept`, `recv`, `send`, `flush`, `waitHandle`, `waitProcess`) return an
+ *   operation id (> 0) when a completion will follow, or 0 when the operation finished at once:
+ *   its value and errors are in scratch;
+ * - handle calls (`open`, `createPipeInstance`, `connectPipe`, `adoptHandle`, `peerPid`,
+ *   `pendingError`, `shutdownWrite`) return a handle id or value (>= 0), or -1 with the errors
+ *   in scratch.
+ * Completions arrive through the constructor's callback as records of COMPLETION_STRIDE
+ * numbers (wire.ts).
  */
-export interface NativeProactor {
+export interface NativeEngine {
   readonly scratch: Float64Array;
-  createPipeInstance(
-    path: string,
-    first: boolean,
-    maxInstances: number,
-    backlog: number,
-    bufferSize: number,
-    rejectRemoteClients: boolean,
-    /** Bits: 1 currentUserOnly, 2 readableAll, 4 writableAll. */
-    access: number,
-    sddl: string | undefined,
-  ): number;
+  /** Starts the engine, its waits done the named way where the system has it ('threadpool' | 'packet' on Windows). */
+  open(waitEngine: string): number;
+  /** The wait engine in use once open: 'threadpool' | 'packet' (Windows), 'epoll' (Linux). */
+  waitEngine(): string;
+  /** For the tests of L4: a completion for no operation, counted in stats' unexpected. */
+  postForeignCompletion(): void;
+  createPipeInstance(settings: {
+    path: string;
+    first: boolean;
+    maxInstances: number;
+    backlog: number;
+    bufferSize: number;
+    rejectRemoteClients: boolean;
+    currentUserOnly: boolean;
+    readableAll: boolean;
+    writableAll: boolean;
+    sddl: string | undefined;
+  }): number;
   connectPipe(path: string): number;
-  /** The peer's process id, or -1 with the error in scratch. */
+  /** The peer's process id. */
   peerPid(handle: number): number;
-  /** 0, or -1 with an error the OS holds for a new connection (Linux SO_ERROR) in scratch. */
+  /** 0, or -1 with an error the OS holds for a new connection (Linux SO_ERROR). */
   pendingError(handle: number): number;
-  /** Takes ownership of an OS pipe handle / fd; a handle id, or -1 with the error in scratch. */
+  /** Takes ownership of an OS pipe handle / fd. */
   adoptHandle(raw: number | bigint): number;
-  /** Half-closes (Linux `shutdown(SHUT_WR)`); 0, or -1 with the error in scratch (Windows: ENOTSUP). */
+  /** Half-closes (Linux `shutdown(SHUT_WR)`; Windows: ENOTSUP). */
   shutdownWrite(handle: number): number;
-  /** Starts a wait on a handle / fd (duplicated first); a start result (value 1 when signalled). */
+  /** Starts a wait on a handle / fd (duplicated first); value 1 when signalled. */
   waitHandle(raw: number | bigint): number;
   /** Starts a wait for a process's exit (opened now); value: exit code, -signal, or NaN. */
   waitProcess(pid: number): number;
-  /** 'threadpool' | 'packet' on Windows ('epoll' on Linux); returns the engine in use. */
-  setWaitEngine(engine: string): string;
   accept(handle: number): number;
   recv(handle: number, buffer: Uint8Array, offset: number, length: number): number;
   send(handle: number, buffer: Uint8Array, offset: number, length: number): number;
@@ -54,29 +63,86 @@ export interface NativeProactor {
   cancelAll(): void;
   /** Stops the engine; returns the operations that never completed as [id, kind, id, kind, ...]. */
   shutdown(): (number | string)[];
-  /** [pending, completed, cancelled, unexpected, batches] */
+  /** Laid out as wire.ts's STATS_* say. */
   stats(): Float64Array;
 }
 
 /** What the compiled addon exports. */
 export interface NativeAddon {
+  /** Where the module's own calls that fail (the events) leave their errors, as an engine's. */
+  readonly scratch: Float64Array;
   /** The package version the addon was built from. */
   version(): string;
   /** The completion mechanism this build drives. */
   backend(): 'iocp' | 'epoll';
   /** True when the Windows build runs under Wine (tests skip what only real Windows can show). */
   underWine(): boolean;
-  /** A manual-reset event (Windows) / eventfd (Linux), unset. Throws with errno on failure. */
+  /** A manual-reset event (Windows) / eventfd (Linux), unset; -1 with the error in scratch. */
   createEvent(): number | bigint;
-  setEvent(event: number | bigint): void;
-  resetEvent(event: number | bigint): void;
-  closeEvent(event: number | bigint): void;
+  /** 0, or -1 with the error in scratch (so for the next two). */
+  setEvent(event: number | bigint): number;
+  resetEvent(event: number | bigint): number;
+  closeEvent(event: number | bigint): number;
   /** Open handles (Windows) / file descriptors (Linux) of this process. */
   openHandleCount(): number;
   /** Threads of this process. */
   threadCount(): number;
-  Proactor: new (onBatch: (batch: Float64Array) => void) => NativeProactor;
+  Engine: new (onBatch: (batch: Float64Array) => void) => NativeEngine;
 }
+
+/** The methods of NativeEngine, by name: a test checks the addon's class has exactly these. */
+export const NATIVE_ENGINE_METHODS = [
+  'open',
+  'waitEngine',
+  'postForeignCompletion',
+  'createPipeInstance',
+  'connectPipe',
+  'peerPid',
+  'pendingError',
+  'adoptHandle',
+  'shutdownWrite',
+  'waitHandle',
+  'waitProcess',
+  'accept',
+  'recv',
+  'send',
+  'flush',
+  'cancel',
+  'cancelHandle',
+  'closeHandle',
+  'setHandleRef',
+  'cancelAll',
+  'shutdown',
+  'stats',
+] as const satisfies readonly (keyof NativeEngine)[];
+
+/** The addon's exports that are functions, by name (the same test checks them). */
+export const NATIVE_FUNCTIONS = [
+  'version',
+  'backend',
+  'underWine',
+  'createEvent',
+  'setEvent',
+  'resetEvent',
+  'closeEvent',
+  'openHandleCount',
+  'threadCount',
+] as const satisfies readonly (keyof NativeAddon)[];
+
+// Both lists name every member of their interface (but the data members): a member added to
+// an interface and not to its list fails to compile here.
+type Missing<T, Listed> = Exclude<
+  { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T],
+  Listed
+>;
+const engineListComplete: [Missing<NativeEngine, (typeof NATIVE_ENGINE_METHODS)[number]>] extends [never]
+  ? true
+  : never = true;
+const addonListComplete: [Missing<NativeAddon, (typeof NATIVE_FUNCTIONS)[number] | 'Engine'>] extends [never]
+  ? true
+  : never = true;
+void engineListComplete;
+void addonListComplete;
 
 /** The code of the error thrown when no addon binary exists for this platform. */
 export const ADDON_MISSING = 'ERR_PROACTOR_ADDON_MISSING';

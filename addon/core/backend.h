@@ -55,9 +55,12 @@ class Backend {
   // a later reuse of the pid cannot answer for another process). Exactly one completion
   // follows a pending wait, even when it is cancelled (DESIGN L8).
   virtual StartResult StartWait(Operation& op, uint64_t target) = 0;
-  // Picks how waits are done ("threadpool" / "packet" on Windows); returns the engine in use,
-  // which differs from the one asked for when that one is unavailable.
+  // Picks how waits are done ("threadpool" / "packet" on Windows), once, as the engine opens;
+  // returns the one in use, which differs from the one asked for when that one is unavailable.
   virtual const char* SetWaitEngine(const std::string& name) = 0;
+  // Posts a completion for `token`, which names no operation, along the path real ones take
+  // (Windows: the port and the poller thread): the tests of L4 watch it be counted and ignored.
+  virtual void PostForeign(uintptr_t token) = 0;
   // Asks the OS to cancel `op` (L5: a request; its completion still comes, and may be a success).
   virtual void Cancel(Operation& op) = 0;
   // Turns the completion for `op` into its result.

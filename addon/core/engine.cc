@@ -70,12 +70,19 @@ Engine::~Engine() {
   teardown_->owner = nullptr;
 }
 
-SysError Engine::Open() {
+SysError Engine::Open(const std::string& waitEngine) {
   uv_loop_s* loop = nullptr;
   if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return BadHandle();
   SysError error = backend_->Open(mailbox_.get(), loop);
   open_ = !error.failed();
+  if (open_) waitEngine_ = backend_->SetWaitEngine(waitEngine);
   return error;
+}
+
+void Engine::PostForeignCompletion() {
+  // An address that no operation can have: this object's own.
+  static const char kForeign = 0;
+  if (open_ && !shutDown_) backend_->PostForeign(reinterpret_cast<uintptr_t>(&kForeign));
 }
 
 void Engine::CallJs(Napi::Env env, Napi::Function, Mailbox* mailbox, std::nullptr_t*) {

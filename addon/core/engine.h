@@ -39,7 +39,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  SysError Open();
+  // Starts the backend, its waits done the `waitEngine` way where the system has it.
+  SysError Open(const std::string& waitEngine);
+  // The wait engine in use once open ("epoll" on Linux).
+  const char* WaitEngine() const { return waitEngine_; }
+  // A completion for no operation (Backend::PostForeign), for the tests of L4.
+  void PostForeignCompletion();
 
   SysError CreatePipeInstance(const PipeInstanceOptions& options, HandleId* out);
   SysError ConnectPipe(const std::string& path, HandleId* out);
@@ -55,7 +60,6 @@ class Engine {
 
   // Starts a wait (see Backend::StartWait); same contract as Start.
   bool StartWait(OpKind kind, uint64_t target, OpId* pending, Outcome* now);
-  const char* SetWaitEngine(const std::string& name) { return backend_->SetWaitEngine(name); }
 
   void Cancel(OpId id);
   void CancelHandle(HandleId id);
@@ -125,6 +129,7 @@ class Engine {
   double completed_ = 0;
   double cancelled_ = 0;
   double unexpected_ = 0;
+  const char* waitEngine_ = "";
   double batches_ = 0;
 };
 

@@ -60,6 +60,12 @@ SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop) {
   return LoopPoll::Start(loop, epoll_.Get(), [this] { PollReady(); }, &poll_);
 }
 
+void EpollBackend::PostForeign(uintptr_t token) {
+  std::vector<Completion> batch(1);
+  batch[0].token = token;
+  sink_->Post(std::move(batch));
+}
+
 void EpollBackend::Stop(std::function<void()> stopped) {
   if (waits_) waits_->Stop();
   LoopPoll::Close(std::move(poll_), std::move(stopped));

@@ -40,6 +40,7 @@ class EpollBackend final : public Backend {
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<LinuxOperation>(); }
   StartResult StartWait(Operation& op, uint64_t target) override;
   const char* SetWaitEngine(const std::string&) override { return "epoll"; }
+  void PostForeign(uintptr_t token) override;
   uintptr_t TokenOf(const Operation& op) const override { return static_cast<uintptr_t>(op.id); }
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;

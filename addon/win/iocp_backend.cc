@@ -59,6 +59,10 @@ void IocpBackend::Stop(std::function<void()> stopped) {
   if (stopped) stopped();
 }
 
+void IocpBackend::PostForeign(uintptr_t token) {
+  ::PostQueuedCompletionStatus(port_.Get(), 0, 0, reinterpret_cast<LPOVERLAPPED>(token));
+}
+
 void IocpBackend::Run() {
   OVERLAPPED_ENTRY entries[kMaxEntries];
   for (;;) {

@@ -36,6 +36,7 @@ class IocpBackend final : public Backend {
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
   StartResult StartWait(Operation& op, uint64_t target) override;
   const char* SetWaitEngine(const std::string& name) override { return waits_.Choose(name); }
+  void PostForeign(uintptr_t token) override;
   uintptr_t TokenOf(const Operation& op) const override;
   StartResult Start(Operation& op) override;
   void Cancel(Operation& op) override;

@@ -4,10 +4,10 @@
 // its callback runs exactly once either way. Internal: the public API (lib/proactor.ts) and the
 // streams (lib/streams) are both built on it, and neither reaches past it to the addon.
 import { AbortError, abortError, codedError, errnoOf, systemError, type SystemError } from '../errors.js';
-import { native, type NativeProactor } from '../native.js';
+import { native, type NativeEngine } from '../native.js';
 import { Channel } from './channel.js';
 import { IOCP } from './platform.js';
-import { forgetEngine, registerEngine } from './registry.js';
+import { foreignCompletionPosted, forgetEngine, registerEngine } from './registry.js';
 import {
   COMPLETION_ID,
   COMPLETION_STRIDE,
@@ -76,11 +76,9 @@ const UV_ECANCELED = errnoOf('ECANCELED');
 
 let warnedWaitEngine = false;
 
-// PROACTOR_WAIT_ENGINE picks how Windows waits for handles; a choice the system lacks falls back
-// to the thread pool, with one warning per process.
-function chooseWaitEngine(engine: NativeProactor): string {
-  const wanted = process.env.PROACTOR_WAIT_ENGINE || 'threadpool';
-  const chosen = engine.setWaitEngine(wanted);
+// A wait engine asked for that the system lacks falls back to the thread pool, with one warning
+// per process.
+function warnIfNotChosen(wanted: string, chosen: string): void {
   if (IOCP && chosen !== wanted && !warnedWaitEngine) {
     warnedWaitEngine = true;
     process.emitWarning(
@@ -88,7 +86,6 @@ function chooseWaitEngine(engine: NativeProactor): string {
       { code: 'PROACTOR_WAIT_ENGINE' },
     );
   }
-  return chosen;
 }
 
 // A later throw of one batch, on a tick of its own (see #onBatch).
@@ -98,7 +95,7 @@ function rethrow(error: unknown): never {
 
 export class Engine {
   /** The addon's engine. Only this layer (the engine and its channels) calls it. */
-  readonly native: NativeProactor;
+  readonly native: NativeEngine;
   /** How handles are waited for: 'threadpool' or 'packet' (Windows), 'epoll' (Linux). */
   readonly waitEngine: string;
   readonly #scratch: Float64Array;
@@ -110,10 +107,19 @@ export class Engine {
   #drained: (() => void) | undefined;
   #finalStats: Float64Array | undefined;
 
+  /**
+   * Starts a native engine (Windows: a completion port and its poller thread; Linux: an epoll
+   * instance the event loop watches). `PROACTOR_WAIT_ENGINE` picks how Windows waits for
+   * handles ('threadpool', the default, or 'packet'). Throws what the OS says.
+   */
   constructor() {
-    this.native = new native.Proactor((batch) => this.#onBatch(batch));
+    this.native = new native.Engine((batch) => this.#onBatch(batch));
     this.#scratch = this.native.scratch;
-    this.waitEngine = chooseWaitEngine(this.native);
+    const wanted = process.env.PROACTOR_WAIT_ENGINE || 'threadpool';
+    if (this.native.open(wanted) < 0)
+      throw this.scratchError(IOCP ? 'CreateIoCompletionPort' : 'epoll_create1');
+    this.waitEngine = this.native.waitEngine();
+    warnIfNotChosen(wanted, this.waitEngine);
     registerEngine(this);
   }
 
@@ -145,6 +151,17 @@ export class Engine {
     return id;
   }
 
+  /**
+   * For the tests of L4: has the addon post a completion that belongs to no operation, along
+   * the path real ones take (Windows: the port and the poller thread). `stats().unexpected`
+   * counts it; nothing else happens.
+   */
+  postForeignCompletion(): void {
+    if (this.closed) return;
+    foreignCompletionPosted();
+    this.native.postForeignCompletion();
+  }
+
   /** Asks the OS to cancel operation `id` (L5: its completion still comes, maybe a success). */
   cancel(id: number): void {
     if (!this.closed) this.native.cancel(id);
@@ -166,16 +183,7 @@ export class Engine {
    */
   createInstance(settings: InstanceSettings): Channel {
     if (this.closed) throw this.closedError();
-    const id = this.native.createPipeInstance(
-      settings.path,
-      settings.first,
-      settings.maxInstances,
-      settings.backlog,
-      settings.bufferSize,
-      settings.rejectRemoteClients,
-      (settings.currentUserOnly ? 1 : 0) | (settings.readableAll ? 2 : 0) | (settings.writableAll ? 4 : 0),
-      settings.sddl,
-    );
+    const id = this.native.createPipeInstance(settings);
     if (id < 0) throw this.scratchError('listen', settings.path);
     return this.channel(id, settings.path);
   }

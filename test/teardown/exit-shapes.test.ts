@@ -1,4 +1,4 @@
-// The rule at delivery (addon/core/proactor.cc, Proactor::Deliver): once an environment is
+// The rule at delivery (addon/core/engine.cc, Engine::Deliver): once an environment is
 // stopping, nothing reaches JS; no exception crosses the Node-API boundary or escapes to the OS;
 // a throw from a user's callback surfaces as a throw from a net.Socket callback does.
 // Each shape runs in a process of its own, which must end with the shape's own exit code and
