@@ -89,14 +89,14 @@ export interface PipeInstanceOptions extends OperationOptions {
    * Linux: the `listen(2)` backlog. Default 4096 (node:net: 511), which the kernel caps at
    * `net.core.somaxconn`: a burst of clients queues instead of being told the server is busy
    * (node:net's clients then fail with EAGAIN; ours retry from 1 ms, which costs them time).
-   * The `connect` scenario of bench/scenarios/pipes.mjs measures it. Windows: ignored.
+   * The figures behind the default are in bench/decisions.md. Windows: ignored.
    */
   backlog?: number;
   /**
    * Windows: the in and out buffer sizes the pipe is created with (`CreateNamedPipeW`'s
    * `nOutBufferSize` / `nInBufferSize`). Default 262144 (libuv uses 65536): a writer can run
-   * that much further ahead of its reader, which speeds up bulk transfer (the `bulk` scenario of
-   * bench/scenarios/pipes.mjs). Linux: ignored.
+   * that much further ahead of its reader, which speeds up bulk transfer (bench/decisions.md).
+   * Linux: ignored.
    */
   bufferSize?: number;
   /** Windows: refuse clients from other machines (`PIPE_REJECT_REMOTE_CLIENTS`). Default true. */
