@@ -32,7 +32,11 @@ export interface CloseReport {
   timedOut: boolean;
   /** How many operations never completed. Their memory is kept, never freed under the OS (L1). */
   pending: number;
-  /** The operations that never completed: their ids and kinds (`'recv'`, `'accept'`, ...). */
+  /**
+   * The operations that never completed: their ids and kinds, named as the method that started
+   * them (`'acceptPipe'`, `'recv'`, `'send'`, `'flush'`, `'waitForHandle'`, `'waitForProcess'`;
+   * a socket's reads are `'recv'`).
+   */
   operations: { id: number; kind: string }[];
 }
 

@@ -5,15 +5,15 @@ namespace proactor {
 const char* OpKindName(OpKind kind) noexcept {
   switch (kind) {
     case OpKind::kAccept:
-      return "accept";
+      return "acceptPipe";
     case OpKind::kRecv:
       return "recv";
     case OpKind::kSend:
       return "send";
     case OpKind::kWaitHandle:
-      return "wait";
+      return "waitForHandle";
     case OpKind::kWaitProcess:
-      return "waitProcess";
+      return "waitForProcess";
     case OpKind::kFlush:
       return "flush";
   }

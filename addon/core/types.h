@@ -31,6 +31,7 @@ enum class OpKind : uint8_t {
 
 inline bool IsWait(OpKind kind) noexcept { return kind == OpKind::kWaitHandle || kind == OpKind::kWaitProcess; }
 
+// The operation's name as the public API calls it (Proactor's method), for close()'s report.
 const char* OpKindName(OpKind kind) noexcept;
 
 // An OS handle (Windows HANDLE / Linux fd) the engine owns. Each backend derives its own
