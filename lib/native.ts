@@ -6,6 +6,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
+ * A pipe instance's settings, read by name by the addon (binding.cc's CreatePipeInstance):
+ * checked, with the defaults filled in, by lib/proactor-options.ts.
+ */
+export interface InstanceSettings {
+  path: string;
+  first: boolean;
+  maxInstances: number;
+  backlog: number;
+  bufferSize: number;
+  rejectRemoteClients: boolean;
+  currentUserOnly: boolean;
+  readableAll: boolean;
+  writableAll: boolean;
+  sddl: string | undefined;
+}
+
+/**
  * One native engine (addon/core/engine.h, addon/binding.cc). Calls that can fail in the OS
  * return a number and leave the details in `scratch`, whose slots lib/engine/wire.ts names, so
  * the hot path allocates nothing and no OS error is ever thrown:
@@ -26,18 +43,7 @@ export interface NativeEngine {
   waitEngine(): string;
   /** For the tests of L4: a completion for no operation, counted in stats' unexpected. */
   postForeignCompletion(): void;
-  createPipeInstance(settings: {
-    path: string;
-    first: boolean;
-    maxInstances: number;
-    backlog: number;
-    bufferSize: number;
-    rejectRemoteClients: boolean;
-    currentUserOnly: boolean;
-    readableAll: boolean;
-    writableAll: boolean;
-    sddl: string | undefined;
-  }): number;
+  createPipeInstance(settings: InstanceSettings): number;
   connectPipe(path: string): number;
   /** The peer's process id. */
   peerPid(handle: number): number;

@@ -4,7 +4,7 @@
 // its callback runs exactly once either way. Internal: the public API (lib/proactor.ts) and the
 // streams (lib/streams) are both built on it, and neither reaches past it to the addon.
 import { AbortError, abortError, codedError, errnoOf, systemError, type SystemError } from '../errors.js';
-import { native, type NativeEngine } from '../native.js';
+import { type InstanceSettings, native, type NativeEngine } from '../native.js';
 import { Channel } from './channel.js';
 import { IOCP } from './platform.js';
 import { foreignCompletionPosted, forgetEngine, registerEngine } from './registry.js';
@@ -38,19 +38,7 @@ export interface OperationInfo {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** A pipe instance's settings, checked (lib/proactor-options.ts), with the defaults filled in. */
-export interface InstanceSettings {
-  path: string;
-  first: boolean;
-  maxInstances: number;
-  backlog: number;
-  bufferSize: number;
-  rejectRemoteClients: boolean;
-  currentUserOnly: boolean;
-  readableAll: boolean;
-  writableAll: boolean;
-  sddl: string | undefined;
-}
+export type { InstanceSettings } from '../native.js';
 
 /** What `close()` found: operations that never completed, whose memory is kept (L1). */
 export interface CloseResult {
