@@ -8,7 +8,7 @@ import { Listener } from '../engine/listener.js';
 import { engineOf, getDefaultProactor } from '../proactor.js';
 import { instanceSettings, type PipeInstanceOptions } from '../proactor-options.js';
 import { validateFunction, validateInteger, validateSignal } from '../validate.js';
-import { type ConnectionOwner, listenError, serverNotRunning } from './internal.js';
+import { type ConnectionOwner, listenError, onAbort, serverNotRunning } from './internal.js';
 import {
   type ListenOptions,
   normalizeListenArgs,
@@ -165,16 +165,7 @@ export class Server extends EventEmitter {
     this.#listener = listener;
     if (!this.#refed) listener.setRef(false);
     const signal = options.signal as AbortSignal | undefined;
-    if (signal !== undefined) {
-      const onAbort = (): void => {
-        this.close();
-      };
-      if (signal.aborted) process.nextTick(onAbort);
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-    }
+    if (signal !== undefined) this.#signalCleanup = onAbort(signal, () => this.close());
     // As libuv: every accept is waiting before listen() returns, so a client that connects
     // once it hears we listen, and closes at once, still completes one (a ConnectNamedPipe
     // issued after it came and went would fail with ERROR_NO_DATA, and it would be lost).

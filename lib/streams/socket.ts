@@ -8,7 +8,7 @@ import type { Channel } from '../engine/channel.js';
 import { channelOf, PipeHandle } from '../pipe-handle.js';
 import { engineOf, getDefaultProactor } from '../proactor.js';
 import { validateFunction } from '../validate.js';
-import { type ConnectionOwner, validateMsecs } from './internal.js';
+import { type ConnectionOwner, onAbort, validateMsecs } from './internal.js';
 import type { Server } from './server.js';
 import { DEFAULT_READ_SIZE } from './read-buffers.js';
 import { CloseWhenSettled } from './socket-close.js';
@@ -183,15 +183,7 @@ export class PipeSocket extends SocketSurface {
   }
 
   #watchSignal(signal: AbortSignal): void {
-    if (signal.aborted) {
-      process.nextTick(() => this.destroy(abortError(signal)));
-      return;
-    }
-    const onAbort = (): void => {
-      this.destroy(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
+    this.#signalCleanup = onAbort(signal, () => this.destroy(abortError(signal)));
   }
 
   /**
