@@ -3,14 +3,13 @@
 // (socket-connection.ts), reading (socket-reader.ts), writing (socket-writes.ts), the idle
 // timeout (socket-idle.ts), when 'close' comes (socket-close.ts), and the members of net.Socket
 // that need no pipe (socket-surface.ts).
-import { abortError, codedError, codedTypeError, invalidArgType } from '../errors.js';
+import { abortError, codedError, codedTypeError } from '../errors.js';
 import type { Channel } from '../engine/channel.js';
 import { channelOf, PipeHandle } from '../pipe-handle.js';
 import { engineOf, getDefaultProactor } from '../proactor.js';
 import { validateFunction } from '../validate.js';
 import { type ConnectionOwner, onAbort, validateMsecs } from './internal.js';
 import type { Server } from './server.js';
-import { DEFAULT_READ_SIZE } from './read-buffers.js';
 import { CloseWhenSettled } from './socket-close.js';
 import { SocketConnection } from './socket-connection.js';
 import type { SocketHost } from './socket-host.js';
@@ -19,12 +18,13 @@ import { SocketReader } from './socket-reader.js';
 import { SocketSurface } from './socket-surface.js';
 import { bufferedBytes, SocketWriter, type WriteCallback } from './socket-writes.js';
 import {
+  checkedSocketOptions,
   DEFAULT_EOF_TIMEOUT,
+  duplexOptions,
   normalizeConnectArgs,
   type PipeConnectOptions,
   type PipeSocketOptions,
   usableOnread,
-  validateSocketOptions,
 } from './socket-options.js';
 
 export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
@@ -125,24 +125,10 @@ export class PipeSocket extends SocketSurface {
    * ```
    */
   constructor(options?: PipeSocketOptions) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw invalidArgType('options', 'of type object', options);
-    }
-    const opts = options ?? {};
-    validateSocketOptions(opts as Record<string, unknown>);
-    const handle = opts.handle;
+    const opts = checkedSocketOptions(options);
+    const { handle, signal } = opts;
     const proactor = opts.proactor ?? getDefaultProactor();
-    // The signal is ours to watch (one listener): Duplex would watch it too, and an aborted one
-    // would destroy the stream inside super(), before this class is set up.
-    const { signal, ...duplexOptions } = opts;
-    super({
-      ...duplexOptions,
-      readableHighWaterMark: opts.readableHighWaterMark ?? DEFAULT_READ_SIZE,
-      allowHalfOpen: Boolean(opts.allowHalfOpen),
-      // As net.Socket: 'close' is ours to emit, with hadError, once the handle is closed.
-      emitClose: false,
-      autoDestroy: true,
-    });
+    super(duplexOptions(opts));
     this.#connection = new SocketConnection(
       {
         stream: this,
