@@ -16,7 +16,7 @@ import {
   type ServerOptions,
   validateServerOptions,
 } from './server-options.js';
-import { acceptedSocket, type PipeSocket } from './socket.js';
+import { attachAccepted, PipeSocket } from './socket.js';
 import { invalidPipePath } from './socket-options.js';
 
 export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
@@ -206,16 +206,20 @@ export class Server extends EventEmitter {
       this.emit('drop');
       return;
     }
-    const options = {
+    const pauseOnCreate = Boolean(this.#options.pauseOnConnect);
+    const socket = new PipeSocket({
       allowHalfOpen: Boolean(this.#options.allowHalfOpen),
-      pauseOnCreate: Boolean(this.#options.pauseOnConnect),
+      pauseOnCreate,
       highWaterMark: this.#options.highWaterMark,
       eofTimeout: this.#options.eofTimeout,
-    };
-    acceptedSocket(options, channel, this.#owner, (socket) => {
-      this.#connections++;
-      this.emit('connection', socket);
     });
+    attachAccepted(socket, channel, this.#owner);
+    // Its reading starts (unless paused) only once 'connection' has been emitted, so a connection
+    // that the listeners destroy at once never starts one.
+    if (pauseOnCreate) socket.pause();
+    this.#connections++;
+    this.emit('connection', socket);
+    if (!pauseOnCreate && !socket.destroyed) socket.read(0);
   }
 
   /**

@@ -31,25 +31,11 @@ export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js'
 export { DEFAULT_EOF_TIMEOUT } from './socket-options.js';
 export { DEFAULT_READ_SIZE } from './read-buffers.js';
 
-let attachAccepted: (socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>) => void;
+let attachAcceptedSocket: (socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>) => void;
 
-/**
- * @internal A server's socket for an accepted pipe. Its reading starts (unless paused) only
- * once `announce` (which emits 'connection') has returned, so a connection that the server's
- * listeners destroy at once never starts one.
- */
-export function acceptedSocket(
-  options: PipeSocketOptions,
-  channel: Channel,
-  owner: ConnectionOwner<Server>,
-  announce: (socket: PipeSocket) => void,
-): PipeSocket {
-  const socket = new PipeSocket(options);
-  attachAccepted(socket, channel, owner);
-  if (options.pauseOnCreate) socket.pause();
-  announce(socket);
-  if (!options.pauseOnCreate && !socket.destroyed) socket.read(0);
-  return socket;
+/** @internal A new socket takes the pipe its server accepted (for lib/streams/server.ts). */
+export function attachAccepted(socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>): void {
+  attachAcceptedSocket(socket, channel, owner);
 }
 
 /**
@@ -161,7 +147,7 @@ export class PipeSocket extends SocketSurface {
   }
 
   static {
-    attachAccepted = (socket, channel, owner) => {
+    attachAcceptedSocket = (socket, channel, owner) => {
       socket.#connection.attach(channel);
       socket.#owner = owner;
       socket.server = owner.server;
