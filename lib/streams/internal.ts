@@ -1,5 +1,5 @@
-// Shared by the socket and the server: what a server-side socket knows of its server, and
-// argument normalisation that both `connect()` and `socket.connect()` need.
+// Shared by the socket and the server: what a server-side socket knows of its server, watching
+// an abort signal, and argument normalisation that both `connect()` and `socket.connect()` need.
 import { getSystemErrorMap } from 'node:util';
 import { codedError, invalidArgType, outOfRange, type SystemError } from '../errors.js';
 import { validateTimeout } from '../validate.js';
@@ -32,6 +32,19 @@ export function listenError(error: unknown, path: string): unknown {
   system.address = path;
   (error as Error & { port?: number }).port = -1;
   return error;
+}
+
+/**
+ * Calls `abort` when `signal` aborts, or on the next tick if it has already. Returns what stops
+ * watching it, or undefined when there is nothing to stop (the signal had aborted).
+ */
+export function onAbort(signal: AbortSignal, abort: () => void): (() => void) | undefined {
+  if (signal.aborted) {
+    process.nextTick(abort);
+    return undefined;
+  }
+  signal.addEventListener('abort', abort, { once: true });
+  return () => signal.removeEventListener('abort', abort);
 }
 
 /** `socket.setTimeout(msecs)`'s check, with Node's wording. */

@@ -9,7 +9,7 @@ import { getDefaultProactor } from '../proactor.js';
 import { engineOf } from '../proactor-handles.js';
 import { instanceSettings, type PipeInstanceOptions } from '../proactor-options.js';
 import { validateFunction, validateInteger, validateSignal } from '../validate.js';
-import { type ConnectionOwner, listenError, serverNotRunning } from './internal.js';
+import { type ConnectionOwner, listenError, onAbort, serverNotRunning } from './internal.js';
 import {
   type ListenOptions,
   normalizeListenArgs,
@@ -17,7 +17,7 @@ import {
   type ServerOptions,
   validateServerOptions,
 } from './server-options.js';
-import { acceptedSocket, type PipeSocket } from './socket.js';
+import { attachAccepted, PipeSocket } from './socket.js';
 import { invalidPipePath } from './socket-options.js';
 
 export type { ListenOptions, PipeSecurityOptions, ServerOptions } from './server-options.js';
@@ -166,16 +166,7 @@ export class Server extends EventEmitter {
     this.#listener = listener;
     if (!this.#refed) listener.setRef(false);
     const signal = options.signal as AbortSignal | undefined;
-    if (signal !== undefined) {
-      const onAbort = (): void => {
-        this.close();
-      };
-      if (signal.aborted) process.nextTick(onAbort);
-      else {
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-    }
+    if (signal !== undefined) this.#signalCleanup = onAbort(signal, () => this.close());
     // As libuv: every accept is waiting before listen() returns, so a client that connects
     // once it hears we listen, and closes at once, still completes one (a ConnectNamedPipe
     // issued after it came and went would fail with ERROR_NO_DATA, and it would be lost).
@@ -216,16 +207,20 @@ export class Server extends EventEmitter {
       this.emit('drop');
       return;
     }
-    const options = {
+    const pauseOnCreate = Boolean(this.#options.pauseOnConnect);
+    const socket = new PipeSocket({
       allowHalfOpen: Boolean(this.#options.allowHalfOpen),
-      pauseOnCreate: Boolean(this.#options.pauseOnConnect),
+      pauseOnCreate,
       highWaterMark: this.#options.highWaterMark,
       eofTimeout: this.#options.eofTimeout,
-    };
-    acceptedSocket(options, channel, this.#owner, (socket) => {
-      this.#connections++;
-      this.emit('connection', socket);
     });
+    attachAccepted(socket, channel, this.#owner);
+    // Its reading starts (unless paused) only once 'connection' has been emitted, so a connection
+    // that the listeners destroy at once never starts one.
+    if (pauseOnCreate) socket.pause();
+    this.#connections++;
+    this.emit('connection', socket);
+    if (!pauseOnCreate && !socket.destroyed) socket.read(0);
   }
 
   /**

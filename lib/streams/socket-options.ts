@@ -1,9 +1,10 @@
-// What PipeSocket and connect() take, and the checks on connect's arguments.
+// What PipeSocket and connect() take, the checks on them, and what PipeSocket hands to Duplex.
 import type { DuplexOptions } from 'node:stream';
 import { codedError, invalidArgType, invalidArgValue, outOfRange, systemErrorByName } from '../errors.js';
 import { validatePipePathSyntax, windowsPipePathProblem } from '../pipe-path.js';
 import { PipeHandle, type Proactor } from '../proactor.js';
 import { validateSignal, validateTimeout } from '../validate.js';
+import { DEFAULT_READ_SIZE } from './read-buffers.js';
 
 /** libuv's `eof_timeout` for Windows pipes after a shutdown: 50 ms. */
 export const DEFAULT_EOF_TIMEOUT = 50;
@@ -125,8 +126,36 @@ export function invalidPipePath<E extends Error>(error: E, problem: string): E {
   return error;
 }
 
+/** `new PipeSocket(options)`'s options, checked: thrown errors as `PipeSocketOptions` says. */
+export function checkedSocketOptions(options: PipeSocketOptions | undefined): PipeSocketOptions {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw invalidArgType('options', 'of type object', options);
+  }
+  const checked = options ?? {};
+  validateSocketOptions(checked as Record<string, unknown>);
+  return checked;
+}
+
+/**
+ * What PipeSocket hands to `stream.Duplex`: its options but `signal`, which PipeSocket watches
+ * itself (one listener): Duplex would watch it too, and an aborted one would destroy the stream
+ * inside super(), before PipeSocket is set up.
+ */
+export function duplexOptions(options: PipeSocketOptions): DuplexOptions {
+  const duplex: DuplexOptions = {
+    ...options,
+    readableHighWaterMark: options.readableHighWaterMark ?? DEFAULT_READ_SIZE,
+    allowHalfOpen: Boolean(options.allowHalfOpen),
+    // As net.Socket: 'close' is PipeSocket's to emit, with hadError, once the handle is closed.
+    emitClose: false,
+    autoDestroy: true,
+  };
+  delete duplex.signal;
+  return duplex;
+}
+
 /** Checks the options PipeSocket adds to Duplex's. */
-export function validateSocketOptions(options: Record<string, unknown>): void {
+function validateSocketOptions(options: Record<string, unknown>): void {
   validateSignal(options.signal, 'options.signal');
   const { handle, eofTimeout } = options;
   if (

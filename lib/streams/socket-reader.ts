@@ -2,8 +2,8 @@
 // readStart. Once `_read` asks, a read stays in flight until `push()` says the buffer is full.
 // A result is never pushed from inside `_read`.
 import type { Duplex } from 'node:stream';
-import type { Channel } from '../engine/channel.js';
 import { giveBackReadBuffer, takeReadBuffer } from './read-buffers.js';
+import type { SocketHost } from './socket-host.js';
 import type { PipeSocketOptions } from './socket-options.js';
 
 // Reads that finish at once, in a row, before the socket lets the event loop turn (libuv's Unix
@@ -13,21 +13,8 @@ const INLINE_READS = 32;
 
 type Onread = NonNullable<PipeSocketOptions['onread']>;
 
-/** What the reader needs of its socket. */
-export interface ReaderHost {
-  readonly stream: Duplex;
-  /** The socket's pipe, if it has one. */
-  channel(): Channel | undefined;
-  /** An operation of the current connection has started, */
-  started(): void;
-  /** ... and has called back ('close' waits for them all). */
-  settled(): void;
-  /** Bytes arrived: the idle timeout starts again. */
-  active(): void;
-}
-
 export class SocketReader {
-  readonly #host: ReaderHost;
+  readonly #host: SocketHost;
   readonly #stream: Duplex;
   readonly #readSize: number;
   readonly #eofTimeout: number;
@@ -47,7 +34,7 @@ export class SocketReader {
   #bytesRead = 0;
 
   constructor(
-    host: ReaderHost,
+    host: SocketHost,
     options: { readSize: number; eofTimeout: number; onread: Onread | undefined },
   ) {
     this.#host = host;

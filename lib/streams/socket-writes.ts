@@ -1,6 +1,9 @@
-// How a PipeSocket hands its writes to the OS: queued ones together, and the byte counts that
-// net.Socket reports for them.
+// How a PipeSocket hands its writes to the OS: queued ones together, end() (a half-close, or on
+// Windows a flush after which reading goes on, L11), and the byte counts net.Socket reports.
 import { Writable } from 'node:stream';
+import { codedError } from '../errors.js';
+import type { SocketHost } from './socket-host.js';
+import type { SocketReader } from './socket-reader.js';
 
 export type WriteCallback = (error?: Error | null) => void;
 
@@ -14,7 +17,7 @@ const COALESCE_LIMIT = 64 * 1024;
  * Sends `chunks` in order, one `send` after another, coalescing small neighbours, then calls
  * `callback` (at once, if every send finished at once: a loop, not recursion, runs them).
  */
-export function sendCoalesced(
+function sendCoalesced(
   chunks: Buffer[],
   send: (data: Buffer, done: WriteCallback) => void,
   callback: WriteCallback,
@@ -49,6 +52,83 @@ export function sendCoalesced(
     looping = false;
   };
   next();
+}
+
+export class SocketWriter {
+  readonly #host: SocketHost;
+  readonly #reader: SocketReader;
+  #bytesDispatched = 0;
+
+  constructor(host: SocketHost, reader: SocketReader) {
+    this.#host = host;
+    this.#reader = reader;
+  }
+
+  /** Bytes handed to the OS on this connection. */
+  get bytesDispatched(): number {
+    return this.#bytesDispatched;
+  }
+
+  /** `_write` / `_writev`: the chunks go to the pipe in order, small neighbours as one. */
+  write(chunks: Buffer[], callback: WriteCallback): void {
+    sendCoalesced(chunks, this.#send, callback);
+  }
+
+  #send = (data: Buffer, callback: WriteCallback): void => {
+    const host = this.#host;
+    const channel = host.channel();
+    if (channel === undefined || channel.closed) {
+      callback(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+      return;
+    }
+    if (data.length === 0) {
+      callback();
+      return;
+    }
+    this.#bytesDispatched += data.length;
+    host.active();
+    host.started();
+    // The callback runs at once when the write finishes at once, as net.Socket's does.
+    channel.write(data, (_n, error: (Error & { code?: string }) | undefined) => {
+      if (channel !== host.channel()) return; // a write of a connection this socket has left
+      host.settled();
+      if (error === undefined) {
+        host.active();
+        callback();
+      } else if (error.code === 'ABORT_ERR' && host.stream.destroyed) {
+        callback(codedError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'));
+      } else callback(error);
+    });
+  };
+
+  /** `_final`, once connected: the writes are over (see the header). */
+  end(callback: WriteCallback): void {
+    const host = this.#host;
+    const channel = host.channel();
+    if (channel === undefined || channel.closed) {
+      callback();
+      return;
+    }
+    host.started();
+    channel.endWrites((error: (Error & { code?: string }) | undefined, halfClosed) => {
+      if (channel !== host.channel()) return; // a connection this socket has left
+      host.settled();
+      // Linux: a real half-close; the peer reads the end of the stream, we go on reading.
+      if (halfClosed) return callback(error);
+      // L11, Windows byte pipes: no half-close, and closing now would lose the peer's reply.
+      // As libuv: the peer has read everything; keep reading under the eof timer.
+      if (host.stream.destroyed) return callback();
+      this.#reader.writesFlushed();
+      if (error !== undefined && error.code !== 'ABORT_ERR') return callback(error);
+      callback();
+      this.#reader.armEofTimer();
+    });
+  }
+
+  /** The socket connects again: its count starts over. */
+  reset(): void {
+    this.#bytesDispatched = 0;
+  }
 }
 
 /** The bytes of the chunks a Writable still holds (`writableBuffer`), as net.Socket counts them. */

@@ -1,51 +1,42 @@
-// PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send.
-import { abortError, codedError, codedTypeError, invalidArgType } from '../errors.js';
-import { connectWithRetry } from '../engine/busy-connect.js';
+// PipeSocket: a `net.Socket` for pipes, as a stream.Duplex over the proactor's recv/send. It
+// puts together its parts, each in a file of its own: the pipe and connecting to it
+// (socket-connection.ts), reading (socket-reader.ts), writing (socket-writes.ts), the idle
+// timeout (socket-idle.ts), when 'close' comes (socket-close.ts), and the members of net.Socket
+// that need no pipe (socket-surface.ts).
+import { abortError, codedError, codedTypeError } from '../errors.js';
 import type { Channel } from '../engine/channel.js';
-import type { Engine } from '../engine/engine.js';
 import { channelOf, PipeHandle } from '../pipe-handle.js';
 import { getDefaultProactor } from '../proactor.js';
 import { engineOf } from '../proactor-handles.js';
 import { validateFunction } from '../validate.js';
-import { type ConnectionOwner, validateMsecs } from './internal.js';
+import { type ConnectionOwner, onAbort, validateMsecs } from './internal.js';
 import type { Server } from './server.js';
-import { DEFAULT_READ_SIZE } from './read-buffers.js';
 import { CloseWhenSettled } from './socket-close.js';
+import { SocketConnection } from './socket-connection.js';
+import type { SocketHost } from './socket-host.js';
+import { IdleTimeout } from './socket-idle.js';
 import { SocketReader } from './socket-reader.js';
 import { SocketSurface } from './socket-surface.js';
-import { bufferedBytes, sendCoalesced, type WriteCallback } from './socket-writes.js';
+import { bufferedBytes, SocketWriter, type WriteCallback } from './socket-writes.js';
 import {
+  checkedSocketOptions,
   DEFAULT_EOF_TIMEOUT,
+  duplexOptions,
   normalizeConnectArgs,
   type PipeConnectOptions,
   type PipeSocketOptions,
   usableOnread,
-  validateSocketOptions,
 } from './socket-options.js';
 
 export type { PipeConnectOptions, PipeSocketOptions } from './socket-options.js';
 export { DEFAULT_EOF_TIMEOUT } from './socket-options.js';
 export { DEFAULT_READ_SIZE } from './read-buffers.js';
 
-let attachAccepted: (socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>) => void;
+let attachAcceptedSocket: (socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>) => void;
 
-/**
- * @internal A server's socket for an accepted pipe. Its reading starts (unless paused) only
- * once `announce` (which emits 'connection') has returned, so a connection that the server's
- * listeners destroy at once never starts one.
- */
-export function acceptedSocket(
-  options: PipeSocketOptions,
-  channel: Channel,
-  owner: ConnectionOwner<Server>,
-  announce: (socket: PipeSocket) => void,
-): PipeSocket {
-  const socket = new PipeSocket(options);
-  attachAccepted(socket, channel, owner);
-  if (options.pauseOnCreate) socket.pause();
-  announce(socket);
-  if (!options.pauseOnCreate && !socket.destroyed) socket.read(0);
-  return socket;
+/** @internal A new socket takes the pipe its server accepted (for lib/streams/server.ts). */
+export function attachAccepted(socket: PipeSocket, channel: Channel, owner: ConnectionOwner<Server>): void {
+  attachAcceptedSocket(socket, channel, owner);
 }
 
 /**
@@ -82,19 +73,10 @@ export function acceptedSocket(
  * ```
  */
 export class PipeSocket extends SocketSurface {
-  #engine: Engine;
-  #channel: Channel | undefined;
-  #connecting = false;
-  #connectAbort: (() => void) | undefined;
-  #hadPipe = false; // connected, or tried to: 'close' then says whether it ended in an error
-  // A write waiting for the connect: sent from a 'connect' listener added when it was queued (as
-  // net.Socket does, so listeners added before it run first); failed if destroyed first.
-  #queuedWrite: { chunks: Buffer[]; callback: WriteCallback } | undefined;
+  #connection: SocketConnection;
   #reader: SocketReader;
-  #bytesDispatched = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #refed = true;
-  #peerPid: number | undefined;
+  #writer: SocketWriter;
+  #idle = new IdleTimeout(this);
   #owner: ConnectionOwner<Server> | undefined;
   #signalCleanup: (() => void) | undefined;
   #closeGate = new CloseWhenSettled();
@@ -130,43 +112,35 @@ export class PipeSocket extends SocketSurface {
    * ```
    */
   constructor(options?: PipeSocketOptions) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw invalidArgType('options', 'of type object', options);
-    }
-    const opts = options ?? {};
-    validateSocketOptions(opts as Record<string, unknown>);
-    const handle = opts.handle;
+    const opts = checkedSocketOptions(options);
+    const { handle, signal } = opts;
     const proactor = opts.proactor ?? getDefaultProactor();
-    // The signal is ours to watch (one listener): Duplex would watch it too, and an aborted one
-    // would destroy the stream inside super(), before this class is set up.
-    const { signal, ...duplexOptions } = opts;
-    super({
-      ...duplexOptions,
-      readableHighWaterMark: opts.readableHighWaterMark ?? DEFAULT_READ_SIZE,
-      allowHalfOpen: Boolean(opts.allowHalfOpen),
-      // As net.Socket: 'close' is ours to emit, with hadError, once the handle is closed.
-      emitClose: false,
-      autoDestroy: true,
-    });
-    this.#engine = engineOf(proactor);
-    this.#reader = new SocketReader(
+    super(duplexOptions(opts));
+    this.#connection = new SocketConnection(
       {
         stream: this,
-        channel: () => this.#channel,
-        started: () => this.#closeGate.started(),
-        settled: () => this.#closeGate.settled(),
-        active: () => this.#touch(),
+        connected: (timeout) => this.#connected(timeout),
+        write: (chunks, callback) => this.#writeChunks(chunks, callback),
       },
-      {
-        readSize: Math.max(1, this.readableHighWaterMark),
-        eofTimeout: opts.eofTimeout ?? DEFAULT_EOF_TIMEOUT,
-        onread: usableOnread(opts.onread),
-      },
+      engineOf(proactor),
     );
+    const host: SocketHost = {
+      stream: this,
+      channel: () => this.#connection.channel,
+      started: () => this.#closeGate.started(),
+      settled: () => this.#closeGate.settled(),
+      active: () => this.#idle.touch(),
+    };
+    this.#reader = new SocketReader(host, {
+      readSize: Math.max(1, this.readableHighWaterMark),
+      eofTimeout: opts.eofTimeout ?? DEFAULT_EOF_TIMEOUT,
+      onread: usableOnread(opts.onread),
+    });
+    this.#writer = new SocketWriter(host, this.#reader);
     if (handle !== undefined) {
-      const channel = channelOf(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle));
-      this.#engine = channel.engine;
-      this.#attach(channel);
+      this.#connection.attach(
+        channelOf(handle instanceof PipeHandle ? handle : proactor.adoptHandle(handle)),
+      );
       if (opts.pauseOnCreate) this.pause();
       else this.read(0);
     }
@@ -174,24 +148,15 @@ export class PipeSocket extends SocketSurface {
   }
 
   static {
-    attachAccepted = (socket, channel, owner) => {
-      socket.#engine = channel.engine;
-      socket.#attach(channel);
+    attachAcceptedSocket = (socket, channel, owner) => {
+      socket.#connection.attach(channel);
       socket.#owner = owner;
       socket.server = owner.server;
     };
   }
 
   #watchSignal(signal: AbortSignal): void {
-    if (signal.aborted) {
-      process.nextTick(() => this.destroy(abortError(signal)));
-      return;
-    }
-    const onAbort = (): void => {
-      this.destroy(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.#signalCleanup = () => signal.removeEventListener('abort', onAbort);
+    this.#signalCleanup = onAbort(signal, () => this.destroy(abortError(signal)));
   }
 
   /**
@@ -222,54 +187,22 @@ export class PipeSocket extends SocketSurface {
   connect(options: string | PipeConnectOptions, connectListener?: () => void): this {
     const { path, timeout, signal, invalid } = normalizeConnectArgs(options, arguments.length);
     if (connectListener !== undefined) validateFunction(connectListener, 'connectListener');
-    if (this.#connecting) throw codedError('ERR_SOCKET_CONNECTING', 'Socket is already connecting');
+    const connection = this.#connection;
+    if (connection.connecting) throw codedError('ERR_SOCKET_CONNECTING', 'Socket is already connecting');
     if (this.destroyed) this.#reset();
-    else if (this.#channel !== undefined) throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
+    else if (connection.channel !== undefined) throw codedError('ERR_SOCKET_CLOSED', 'Socket is closed');
     if (connectListener) this.once('connect', connectListener);
     if (signal !== undefined && this.#signalCleanup === undefined) this.#watchSignal(signal);
-    this.#connecting = true;
-    this.#hadPipe = true;
-    if (invalid !== undefined) {
-      // As node:net on Windows: a path that cannot name a pipe fails the connect, asynchronously.
-      process.nextTick(() => this.#connectFailed(invalid));
-      return this;
-    }
-    const connecting = connectWithRetry(this.#engine, path, { timeout });
-    this.#connectAbort = connecting.abort;
-    connecting.promise.then(
-      (channel) => this.#connected(channel, timeout),
-      (error: Error) => this.#connectFailed(error),
-    );
+    connection.connect(path, timeout, invalid);
     return this;
   }
 
-  #connected(channel: Channel, timeout: number | undefined): void {
-    this.#connecting = false;
-    this.#connectAbort = undefined;
-    // A server that closed meanwhile (with us still queued) refused us, as node:net reports it.
-    const refused = this.destroyed ? undefined : channel.pendingError();
-    if (this.destroyed || refused !== undefined) {
-      channel.close();
-      if (refused !== undefined) this.destroy(refused);
-      return;
-    }
-    this.#attach(channel);
+  // The connect succeeded (socket-connection.ts has taken the pipe).
+  #connected(timeout: number | undefined): void {
     if (timeout !== undefined) this.setTimeout(timeout);
     this.emit('connect');
     this.emit('ready');
     this.#reader.connected();
-  }
-
-  #connectFailed(error: Error): void {
-    this.#connecting = false;
-    this.#connectAbort = undefined;
-    if (!this.destroyed) this.destroy(error);
-  }
-
-  #attach(channel: Channel): void {
-    this.#channel = channel;
-    this.#hadPipe = true;
-    if (!this.#refed) channel.setRef(false);
   }
 
   // A socket that closed, made new for another connect (net.Socket's _undestroy).
@@ -279,9 +212,8 @@ export class PipeSocket extends SocketSurface {
     this.#closeGate.now();
     this.#reader.reset();
     (this as unknown as { _undestroy(): void })._undestroy();
-    this.#channel = undefined;
-    this.#peerPid = undefined;
-    this.#bytesDispatched = 0;
+    this.#connection.reset();
+    this.#writer.reset();
   }
 
   /** @internal */
@@ -303,93 +235,29 @@ export class PipeSocket extends SocketSurface {
   }
 
   #writeChunks(chunks: Buffer[], callback: WriteCallback): void {
-    if (this.#connecting) {
-      this.#queuedWrite = { chunks, callback };
-      this.once('connect', this.#sendQueuedWrite);
-      return;
-    }
-    sendCoalesced(chunks, this.#send, callback);
+    if (this.#connection.connecting) this.#connection.queueWrite(chunks, callback);
+    else this.#writer.write(chunks, callback);
   }
-
-  #sendQueuedWrite = (): void => {
-    const queued = this.#queuedWrite;
-    this.#queuedWrite = undefined;
-    if (queued !== undefined) this.#writeChunks(queued.chunks, queued.callback);
-  };
-
-  #send = (data: Buffer, callback: WriteCallback): void => {
-    const channel = this.#channel;
-    if (channel === undefined || channel.closed) {
-      callback(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
-      return;
-    }
-    if (data.length === 0) {
-      callback();
-      return;
-    }
-    this.#bytesDispatched += data.length;
-    this.#touch();
-    this.#closeGate.started();
-    // The callback runs at once when the write finishes at once, as net.Socket's does.
-    channel.write(data, (_n, error: (Error & { code?: string }) | undefined) => {
-      if (channel !== this.#channel) return; // a write of a connection this socket has left
-      this.#closeGate.settled();
-      if (error === undefined) {
-        this.#touch();
-        callback();
-      } else if (error.code === 'ABORT_ERR' && this.destroyed) {
-        callback(codedError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'));
-      } else callback(error);
-    });
-  };
 
   /** @internal */
   override _final(callback: WriteCallback): void {
-    if (this.#connecting) {
-      this.once('connect', () => this._final(callback));
-      return;
-    }
-    const channel = this.#channel;
-    if (channel === undefined || channel.closed) {
-      callback();
-      return;
-    }
-    this.#closeGate.started();
-    channel.endWrites((error: (Error & { code?: string }) | undefined, halfClosed) => {
-      if (channel !== this.#channel) return; // a connection this socket has left
-      this.#closeGate.settled();
-      // Linux: a real half-close; the peer reads the end of the stream, we go on reading.
-      if (halfClosed) return callback(error);
-      // L11, Windows byte pipes: no half-close, and closing now would lose the peer's reply.
-      // As libuv: the peer has read everything; keep reading under the eof timer.
-      if (this.destroyed) return callback();
-      this.#reader.writesFlushed();
-      if (error !== undefined && error.code !== 'ABORT_ERR') return callback(error);
-      callback();
-      this.#reader.armEofTimer();
-    });
+    if (this.#connection.connecting) this.once('connect', () => this._final(callback));
+    else this.#writer.end(callback);
   }
 
   /** @internal */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#idle.stop();
     this.#signalCleanup?.();
     this.#signalCleanup = undefined;
     this.#reader.stop();
-    const queued = this.#queuedWrite;
-    this.#queuedWrite = undefined;
-    this.removeListener('connect', this.#sendQueuedWrite);
-    // As net.Socket: a socket that never had a pipe (nor tried to connect) closes with no hadError.
-    const hadPipe = this.#hadPipe;
-    this.#connectAbort?.();
-    this.#connecting = false;
-    this.#channel?.close();
+    const { hadPipe, queued } = this.#connection.close();
     callback(error);
     // As net.Socket: 'close' follows 'error', once the pipe is closed and its operations have
-    // called back (a later loop turn). A write that was waiting for the connect fails then.
+    // called back (a later loop turn). A write that was waiting for the connect fails then. A
+    // socket that never had a pipe (nor tried to connect) closes with no hadError.
     const hadError = hadPipe ? Boolean(error) : undefined;
-    this.#closeGate.due(() => this.#emitClose(hadError, queued?.callback));
+    this.#closeGate.due(() => this.#emitClose(hadError, queued));
   }
 
   #emitClose(hadError: boolean | undefined, queued: WriteCallback | undefined): void {
@@ -404,10 +272,6 @@ export class PipeSocket extends SocketSurface {
       ),
     );
     owner?.connectionClosed();
-  }
-
-  #touch(): void {
-    this.#timer?.refresh();
   }
 
   /**
@@ -426,17 +290,8 @@ export class PipeSocket extends SocketSurface {
   setTimeout(msecs: number, callback?: () => void): this {
     validateMsecs(msecs);
     if (callback !== undefined) validateFunction(callback, 'callback');
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     this.timeout = msecs;
-    if (msecs === 0) {
-      if (callback) this.removeListener('timeout', callback);
-      return this;
-    }
-    if (this.destroyed) return this;
-    this.#timer = setTimeout(() => this.emit('timeout'), msecs);
-    this.#timer.unref();
-    if (callback) this.once('timeout', callback);
+    this.#idle.set(msecs, callback);
     return this;
   }
 
@@ -462,8 +317,7 @@ export class PipeSocket extends SocketSurface {
    * No OS call (the proactor's count of referenced operations); errors: none.
    */
   ref(): this {
-    this.#refed = true;
-    this.#channel?.setRef(true);
+    this.#connection.setRef(true);
     return this;
   }
 
@@ -472,8 +326,7 @@ export class PipeSocket extends SocketSurface {
    * call; errors: none.
    */
   unref(): this {
-    this.#refed = false;
-    this.#channel?.setRef(false);
+    this.#connection.setRef(false);
     return this;
   }
 
@@ -483,7 +336,8 @@ export class PipeSocket extends SocketSurface {
    * No OS call. Errors: those two.
    */
   resetAndDestroy(): this {
-    if (this.#channel !== undefined && !this.#channel.closed) {
+    const channel = this.#connection.channel;
+    if (channel !== undefined && !channel.closed) {
       throw codedTypeError('ERR_INVALID_HANDLE_TYPE', 'This handle type cannot be sent');
     }
     this.destroy(codedError('ERR_SOCKET_CLOSED', 'Socket is closed'));
@@ -502,10 +356,8 @@ export class PipeSocket extends SocketSurface {
    * `net.Socket`). No OS call.
    */
   get bytesWritten(): number {
-    if (!(#bytesDispatched in this)) return undefined as unknown as number;
-    let queued = bufferedBytes(this);
-    for (const chunk of this.#queuedWrite?.chunks ?? []) queued += chunk.length;
-    return this.#bytesDispatched + queued;
+    if (!(#writer in this)) return undefined as unknown as number;
+    return this.#writer.bytesDispatched + bufferedBytes(this) + this.#connection.queuedBytes;
   }
 
   /**
@@ -513,20 +365,19 @@ export class PipeSocket extends SocketSurface {
    * while the socket has no pipe, as `net.Socket`'s is without a handle. No OS call.
    */
   get bufferSize(): number | undefined {
-    if (!(#channel in this) || this.destroyed || (this.#channel === undefined && !this.#connecting)) {
-      return undefined;
-    }
-    return this.writableLength;
+    if (!(#connection in this) || this.destroyed) return undefined;
+    const { channel, connecting } = this.#connection;
+    return channel === undefined && !connecting ? undefined : this.writableLength;
   }
 
   /** True while a `connect()` is in progress. No OS call. */
   get connecting(): boolean {
-    return this.#connecting;
+    return this.#connection.connecting;
   }
 
   /** True until the socket is connected, and again once it is destroyed (as `net.Socket`). No OS call. */
   get pending(): boolean {
-    return this.#channel === undefined || this.#connecting || this.destroyed;
+    return this.#connection.channel === undefined || this.#connection.connecting || this.destroyed;
   }
 
   /**
@@ -542,9 +393,6 @@ export class PipeSocket extends SocketSurface {
    * ```
    */
   get peerPid(): number | undefined {
-    if (this.#peerPid === undefined && this.#channel !== undefined && !this.#channel.closed) {
-      this.#peerPid = this.#channel.peerPid();
-    }
-    return this.#peerPid;
+    return this.#connection.peerPid;
   }
 }
