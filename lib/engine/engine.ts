@@ -224,7 +224,7 @@ export class Engine {
     return channel;
   }
 
-  /** A channel closed: its id may be reused. */
+  /** A channel closed: the engine no longer answers for its id (the addon never reuses one). */
   forget(id: number): void {
     this.#channels.delete(id);
   }
