@@ -1,9 +1,8 @@
 // ProactorEvent: something to wait for with `waitForHandle`, and to signal from anywhere.
 import { systemError, systemErrorByName } from './errors.js';
+import { IOCP } from './engine/platform.js';
 import { SCRATCH_SYS_ERROR, SCRATCH_UV_ERROR } from './engine/wire.js';
 import { native } from './native.js';
-
-const IOCP = native.backend() === 'iocp';
 
 // The error a failed module call (which returned -1) left in the module's scratch.
 function scratchError(syscall: string): Error {
