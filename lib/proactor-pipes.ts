@@ -135,8 +135,6 @@ export abstract class ProactorPipes extends ProactorHandles {
   connectPipe(path: string, options?: ConnectOptions): Promise<PipeHandle> {
     validatePipePath(path);
     const { signal, timeout, onRetry } = connectOptions(options);
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (this.closed) return Promise.reject(engineOf(this).closedError());
     const connecting = connectWithRetry(engineOf(this), path, { timeout, signal, onRetry });
     return connecting.promise.then((channel) => handleFor(this, channel));
   }
