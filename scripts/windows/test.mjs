@@ -81,7 +81,13 @@ async function runVitest({ nodeExe, nodeVersion, nodeModules, prefix, wine }, vi
   if (!process.stdout.isTTY && !env.CI && !env.FORCE_COLOR) env.NO_COLOR = '1';
 
   const vitest = toWindowsPath(join(packageDir(repoRoot, 'vitest'), 'vitest.mjs'));
-  const command = wine.command('wine', [nodeExe, vitest, 'run', ...vitestArgs], repoRoot);
+  // vitest's workers are threads here, one at a time, not a node.exe per test file: starting a
+  // process is Wine's slowest and least reliable operation, and under load it has failed
+  // (CreateProcess reported an unmapped error, `spawn UNKNOWN`, for vitest's fork of a test
+  // file). The tests' own child processes are still processes. One worker, because the files
+  // then share one process, and some count the process's open handles.
+  const pool = ['--pool=threads', '--maxWorkers=1'];
+  const command = wine.command('wine', [nodeExe, vitest, 'run', ...pool, ...vitestArgs], repoRoot);
   const child = spawn(command.command, command.args, {
     cwd: repoRoot,
     env,
