@@ -18,6 +18,7 @@
 #include "core/backend.h"
 #include "core/platform.h"
 #include "core/engine.h"
+#include "core/pinned_process.h"
 #include "core/wire.h"
 
 namespace proactor {
@@ -111,6 +112,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                            InstanceMethod<&EngineWrap::CancelHandle>("cancelHandle"),
                            InstanceMethod<&EngineWrap::CloseHandle>("closeHandle"),
                            InstanceMethod<&EngineWrap::SetHandleRef>("setHandleRef"),
+                           InstanceMethod<&EngineWrap::SetOperationRef>("setOperationRef"),
                            InstanceMethod<&EngineWrap::CancelAll>("cancelAll"),
                            InstanceMethod<&EngineWrap::Shutdown>("shutdown"),
                            InstanceMethod<&EngineWrap::Stats>("stats"),
@@ -263,6 +265,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   void SetHandleRef(const Napi::CallbackInfo& info) {
     engine_->SetHandleRef(ArgU32(info, 0, "handle"), info[1].ToBoolean());
   }
+  void SetOperationRef(const Napi::CallbackInfo& info) {
+    engine_->SetOperationRef(static_cast<OpId>(ArgId(info, 0, "id")), info[1].ToBoolean());
+  }
   void CancelAll(const Napi::CallbackInfo&) { engine_->CancelAll(); }
 
   // Returns the operations that never completed, as [id, kind, id, kind, ...].
@@ -289,6 +294,62 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   std::unique_ptr<Engine> engine_;
   double* scratch_ = nullptr;
+};
+
+// One pinned process as a JS object (lib/native.ts: NativeProcess): `open(pid)`, then calls on
+// the process it pinned. Failures return -1 with the error in the module's scratch, the class's
+// data. The OS object is closed by close() or, at the latest, when the object is collected.
+class ProcessWrap : public Napi::ObjectWrap<ProcessWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env, double* scratch) {
+    return DefineClass(env, "Process",
+                       {
+                           InstanceMethod<&ProcessWrap::Open>("open"),
+                           InstanceMethod<&ProcessWrap::Raw>("raw"),
+                           InstanceMethod<&ProcessWrap::StartTime>("startTime"),
+                           InstanceMethod<&ProcessWrap::Signal>("signal"),
+                           InstanceMethod<&ProcessWrap::ExitStatus>("exitStatus"),
+                           InstanceMethod<&ProcessWrap::Close>("close"),
+                       },
+                       scratch);
+  }
+
+  explicit ProcessWrap(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<ProcessWrap>(info), scratch_(static_cast<double*>(info.Data())) {}
+
+ private:
+  // 0, or -1 with the error in scratch (ESRCH, EPERM, Linux EINVAL: see pinned_process.h).
+  Napi::Value Open(const Napi::CallbackInfo& info) {
+    if (process_) throw Napi::Error::New(info.Env(), "proactor: the process is already open");
+    SysError error = PinnedProcess::Open(ArgU32(info, 0, "pid"), &process_);
+    if (error.failed()) return Failed(info.Env(), scratch_, error);
+    return Napi::Number::New(info.Env(), 0);
+  }
+  PinnedProcess& Pinned(Napi::Env env) {
+    if (!process_) throw Napi::Error::New(env, "proactor: the process is not open");
+    return *process_;
+  }
+  Napi::Value Raw(const Napi::CallbackInfo& info) { return RawValue(info.Env(), Pinned(info.Env()).Raw()); }
+  Napi::Value StartTime(const Napi::CallbackInfo& info) {
+    double ms = 0;
+    SysError error = Pinned(info.Env()).StartTime(&ms);
+    if (error.failed()) return Failed(info.Env(), scratch_, error);
+    return Napi::Number::New(info.Env(), ms);
+  }
+  Napi::Value Signal(const Napi::CallbackInfo& info) {
+    SysError error = Pinned(info.Env()).Signal(static_cast<int>(ArgU32(info, 0, "signal")));
+    if (error.failed()) return Failed(info.Env(), scratch_, error);
+    return Napi::Number::New(info.Env(), 0);
+  }
+  Napi::Value ExitStatus(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), Pinned(info.Env()).ExitStatus());
+  }
+  void Close(const Napi::CallbackInfo&) {
+    if (process_) process_->Close();
+  }
+
+  std::unique_ptr<PinnedProcess> process_;
+  double* scratch_;
 };
 
 Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), PROACTOR_VERSION); }
@@ -335,6 +396,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openHandleCount", Napi::Function::New(env, HandleCount, "openHandleCount"));
   exports.Set("threadCount", Napi::Function::New(env, Threads, "threadCount"));
   exports.Set("Engine", EngineWrap::Define(env));
+  exports.Set("Process", ProcessWrap::Define(env, scratch));
   return exports;
 }
 

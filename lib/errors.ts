@@ -1,6 +1,8 @@
 // Errors shaped like Node's own: argument errors with Node's codes, thrown synchronously;
 // system errors with code/errno/syscall/address (and winerror on Windows); AbortError.
 import { getSystemErrorMap, inspect } from 'node:util';
+import { SCRATCH_SYS_ERROR, SCRATCH_UV_ERROR } from './engine/wire.js';
+import { native } from './native.js';
 
 type CodedError<E extends Error> = E & { code: string };
 
@@ -103,6 +105,12 @@ export function systemError(errno: number, sysCode: number, syscall: string, add
   if (address !== undefined) error.address = address;
   if (process.platform === 'win32' && sysCode !== 0) error.winerror = sysCode;
   return error;
+}
+
+/** The error a failed module call (which returned -1) left in the addon module's scratch. */
+export function moduleError(syscall: string): SystemError {
+  const { scratch } = native;
+  return systemError(scratch[SCRATCH_UV_ERROR] as number, scratch[SCRATCH_SYS_ERROR] as number, syscall);
 }
 
 /** A system error made in JS (no OS call failed), e.g. `ETIMEDOUT` for a connect timeout. */

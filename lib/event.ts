@@ -1,14 +1,7 @@
 // ProactorEvent: something to wait for with `waitForHandle`, and to signal from anywhere.
-import { systemError, systemErrorByName } from './errors.js';
+import { moduleError as scratchError, systemErrorByName } from './errors.js';
 import { IOCP } from './engine/platform.js';
-import { SCRATCH_SYS_ERROR, SCRATCH_UV_ERROR } from './engine/wire.js';
 import { native } from './native.js';
-
-// The error a failed module call (which returned -1) left in the module's scratch.
-function scratchError(syscall: string): Error {
-  const { scratch } = native;
-  return systemError(scratch[SCRATCH_UV_ERROR] as number, scratch[SCRATCH_SYS_ERROR] as number, syscall);
-}
 
 /**
  * An event for `waitForHandle`: a Windows manual-reset event (`CreateEventW`) or a Linux

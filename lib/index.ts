@@ -26,6 +26,15 @@ export type {
   ProcessWatcherEvents,
   SpawnedProcess,
 } from './child/index.js';
+export { exitWithParent, killAndWait, openProcess, ProcessHandle } from './process/index.js';
+export type {
+  ExitWithParentOptions,
+  KillAndWaitOptions,
+  KillTarget,
+  OpenProcessOptions,
+  ParentWatchdog,
+  SignalLike,
+} from './process/index.js';
 export type {
   CloseReport,
   ConnectOptions,

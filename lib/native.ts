@@ -57,6 +57,8 @@ export interface NativeEngine {
   waitHandle(raw: number | bigint): number;
   /** Starts a wait for a process's exit (opened now); value: exit code, -signal, or NaN. */
   waitProcess(pid: number): number;
+  /** Whether pending operation `id` keeps the event loop alive (its result comes either way). */
+  setOperationRef(id: number, ref: boolean): void;
   accept(handle: number): number;
   recv(handle: number, buffer: Uint8Array, offset: number, length: number): number;
   send(handle: number, buffer: Uint8Array, offset: number, length: number): number;
@@ -94,7 +96,37 @@ export interface NativeAddon {
   /** Threads of this process. */
   threadCount(): number;
   Engine: new (onBatch: (batch: Float64Array) => void) => NativeEngine;
+  Process: new () => NativeProcess;
 }
+
+/**
+ * One pinned process (addon/core/pinned_process.h, binding.cc's ProcessWrap): `open(pid)`
+ * first, then calls on the process it pinned. Failures return -1 with the errors in the module's
+ * scratch. The OS object is closed by `close()`, or when the object is collected.
+ */
+export interface NativeProcess {
+  /** 0, or -1: ESRCH, EPERM (Windows), EINVAL (Linux: the pid names no running process). */
+  open(pid: number): number;
+  /** The process HANDLE / pidfd, for a wait (which duplicates it). */
+  raw(): number | bigint;
+  /** When it started, ms since the epoch; -1 on error (ESRCH: Linux, reaped already). */
+  startTime(): number;
+  /** Sends signal number `signal`: 0, or -1 (ESRCH once it has exited; Windows ENOSYS). */
+  signal(signal: number): number;
+  /** How it ended: exit code, minus the signal, or NaN when unknown. */
+  exitStatus(): number;
+  close(): void;
+}
+
+/** The methods of NativeProcess, by name (the same test checks them). */
+export const NATIVE_PROCESS_METHODS = [
+  'open',
+  'raw',
+  'startTime',
+  'signal',
+  'exitStatus',
+  'close',
+] as const satisfies readonly (keyof NativeProcess)[];
 
 /** The methods of NativeEngine, by name: a test checks the addon's class has exactly these. */
 export const NATIVE_ENGINE_METHODS = [
@@ -117,6 +149,7 @@ export const NATIVE_ENGINE_METHODS = [
   'cancelHandle',
   'closeHandle',
   'setHandleRef',
+  'setOperationRef',
   'cancelAll',
   'shutdown',
   'stats',
@@ -144,10 +177,16 @@ type Missing<T, Listed> = Exclude<
 const engineListComplete: [Missing<NativeEngine, (typeof NATIVE_ENGINE_METHODS)[number]>] extends [never]
   ? true
   : never = true;
-const addonListComplete: [Missing<NativeAddon, (typeof NATIVE_FUNCTIONS)[number] | 'Engine'>] extends [never]
+const addonListComplete: [
+  Missing<NativeAddon, (typeof NATIVE_FUNCTIONS)[number] | 'Engine' | 'Process'>,
+] extends [never]
+  ? true
+  : never = true;
+const processListComplete: [Missing<NativeProcess, (typeof NATIVE_PROCESS_METHODS)[number]>] extends [never]
   ? true
   : never = true;
 void engineListComplete;
+void processListComplete;
 void addonListComplete;
 
 /** The code of the error thrown when no addon binary exists for this platform. */

@@ -153,6 +153,12 @@ export interface WaitOptions extends OperationOptions {
    * `waitForHandle` then resolves false; `waitForProcess` and `waitForExit` reject `ETIMEDOUT`.
    */
   timeout?: number;
+  /**
+   * Whether the pending wait keeps the process alive (default true). With `false` it does not,
+   * as `child.unref()`; its result is still delivered whenever the event loop runs for
+   * another reason.
+   */
+  ref?: boolean;
 }
 
 /** How a process ended: exactly one of the two is set, or neither when the OS will not say. */
@@ -211,11 +217,17 @@ export function operationOptions(options: unknown): { signal: AbortSignal | unde
 export function waitOptions(options: unknown): {
   signal: AbortSignal | undefined;
   timeout: number | undefined;
+  ref: boolean;
 } {
   const opts = optionsObject(options);
   validateSignal(opts.signal, 'options.signal');
   if (opts.timeout !== undefined) validateTimeout(opts.timeout, 'options.timeout');
-  return { signal: opts.signal as AbortSignal | undefined, timeout: opts.timeout as number | undefined };
+  if (opts.ref !== undefined) validateBoolean(opts.ref, 'options.ref');
+  return {
+    signal: opts.signal as AbortSignal | undefined,
+    timeout: opts.timeout as number | undefined,
+    ref: opts.ref !== false,
+  };
 }
 
 /** `connectPipe`'s options: `{ signal, timeout, onRetry }`. */

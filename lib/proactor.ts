@@ -72,14 +72,14 @@ export class Proactor extends ProactorPipes {
    */
   waitForHandle(handle: number | bigint, options?: WaitOptions): Promise<boolean> {
     validateRawHandle(handle, 'handle');
-    const { signal, timeout } = waitOptions(options);
+    const { signal, timeout, ref } = waitOptions(options);
     const info = { syscall: 'wait', signal };
     return promised(
       engineOf(this),
       signal,
-      (done) => engineOf(this).waitHandle(handle, info, done),
+      (done) => engineOf(this).waitHandle(handle, info, done, ref),
       () => true,
-      timeout === undefined ? undefined : { ms: timeout, onTimeout: () => false },
+      timeout === undefined ? undefined : { ms: timeout, onTimeout: () => false, ref },
     );
   }
 
@@ -106,7 +106,7 @@ export class Proactor extends ProactorPipes {
    */
   waitForProcess(pid: number, options?: WaitOptions): Promise<ProcessExit> {
     validatePid(pid, 'pid');
-    const { signal, timeout } = waitOptions(options);
+    const { signal, timeout, ref } = waitOptions(options);
     const info = { syscall: 'waitpid', signal };
     const onTimeout = (): never => {
       throw systemErrorByName('ETIMEDOUT', 'waitpid');
@@ -114,9 +114,9 @@ export class Proactor extends ProactorPipes {
     return promised(
       engineOf(this),
       signal,
-      (done) => engineOf(this).waitProcess(pid, info, done),
+      (done) => engineOf(this).waitProcess(pid, info, done, ref),
       processExit,
-      timeout === undefined ? undefined : { ms: timeout, onTimeout },
+      timeout === undefined ? undefined : { ms: timeout, onTimeout, ref },
     );
   }
 }

@@ -7,6 +7,8 @@ export interface TimeLimit<T> {
   ms: number;
   /** Its return value resolves; a throw rejects. */
   onTimeout(): T;
+  /** False: the timer does not keep the process alive (a wait with `ref: false`). */
+  ref?: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export function promised<V, T>(
         timedOut = true;
         engine.cancel(id);
       }, limit.ms);
+      if (limit.ref === false) timer.unref();
     }
   });
 }

@@ -234,6 +234,11 @@ void Engine::SetHandleRef(HandleId id, bool ref) {
   for (Operation* op : it->second->pending) Count(*op, ref);
 }
 
+void Engine::SetOperationRef(OpId id, bool ref) {
+  Operation* op = Lookup(id);
+  if (op != nullptr && !shutDown_) Count(*op, ref);
+}
+
 void Engine::CancelAll() {
   std::vector<OpId> ids;
   ids.reserve(byId_.size());

@@ -65,6 +65,9 @@ class Engine {
   void CancelHandle(HandleId id);
   void CloseHandle(HandleId id);
   void SetHandleRef(HandleId id, bool ref);
+  // Whether pending operation `id` keeps the event loop alive (a wait with `ref: false` does not;
+  // its result is still delivered whenever the loop runs).
+  void SetOperationRef(OpId id, bool ref);
   void CancelAll();
 
   // Stops the poller and closes every handle. Completions still queued are delivered through

@@ -74,6 +74,11 @@ void EpollBackend::Stop(std::function<void()> stopped) {
 StartResult EpollBackend::StartWait(Operation& base, uint64_t target) {
   auto& op = static_cast<LinuxOperation&>(base);
   SysError error = OpenWaitFd(op, target);
+  // pidfd_open's EINVAL: the pid names no running process, though the number is still taken (a
+  // process caught exiting, a group leader whose group lives on). It has exited (L14).
+  if (op.kind == OpKind::kWaitProcess && error.uv == -EINVAL) {
+    return StartResult::Done({ExitStatusByPid(target), {}, nullptr});
+  }
   if (!error.failed()) error = waits_->Arm(op, TokenOf(op));
   if (error.failed()) return StartResult::Done({0, error, nullptr});
   return StartResult::Pending();

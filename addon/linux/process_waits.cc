@@ -1,13 +1,13 @@
 #include "linux/process_waits.h"
 
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <limits>
 
+#include "core/pinned_process.h"
 #include "core/platform.h"
 #include "unix/errors.h"
 
@@ -15,10 +15,10 @@ namespace proactor {
 
 SysError OpenWaitFd(LinuxOperation& op, uint64_t target) {
   if (op.kind == OpKind::kWaitProcess) {
-    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(target), 0));
-    if (pidfd < 0) return LastErrnoError();
-    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
-    op.waitFd = UniqueFd(pidfd);
+    uint64_t pidfd = 0;
+    SysError error = OpenProcessObject(static_cast<uint32_t>(target), false, &pidfd);
+    if (error.failed()) return error;
+    op.waitFd = UniqueFd(static_cast<int>(pidfd));
     return {};
   }
   if (target > static_cast<uint64_t>(INT32_MAX)) return BadHandle();
@@ -28,19 +28,17 @@ SysError OpenWaitFd(LinuxOperation& op, uint64_t target) {
   return {};
 }
 
-Outcome ExitOutcome(const LinuxOperation& op) {
-  // The exit status, without reaping (WNOWAIT): Node's own child watch still gets it. Only a
-  // child of ours has one to read; for any other process it is unknown (NaN -> null).
+double ExitStatusByPid(uint64_t pid) {
   siginfo_t info{};
-  const auto byPidfd = static_cast<idtype_t>(3);  // P_PIDFD, Linux 5.4
-  if (::waitid(byPidfd, static_cast<id_t>(op.waitFd.Get()), &info, WEXITED | WNOWAIT | WNOHANG) == 0 &&
-      info.si_pid != 0) {
-    if (info.si_code == CLD_EXITED) return Outcome{static_cast<double>(info.si_status), {}, nullptr};
-    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
-      return Outcome{-static_cast<double>(info.si_status), {}, nullptr};
-    }
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid != 0) {
+    if (info.si_code == CLD_EXITED) return static_cast<double>(info.si_status);
+    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) return -static_cast<double>(info.si_status);
   }
-  return Outcome{std::numeric_limits<double>::quiet_NaN(), {}, nullptr};
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+Outcome ExitOutcome(const LinuxOperation& op) {
+  return Outcome{ProcessExitStatus(static_cast<uint64_t>(op.waitFd.Get())), {}, nullptr};
 }
 
 }  // namespace proactor

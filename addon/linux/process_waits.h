@@ -16,5 +16,8 @@ namespace proactor {
 SysError OpenWaitFd(LinuxOperation& op, uint64_t target);
 // What a fired process wait reports: the exit code, -signal, or NaN when unknown.
 Outcome ExitOutcome(const LinuxOperation& op);
+// The same for a pid that pidfd_open refused with EINVAL, which names no running process (L14):
+// a child's status while Node has not reaped it, else NaN.
+double ExitStatusByPid(uint64_t pid);
 
 }  // namespace proactor

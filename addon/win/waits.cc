@@ -1,5 +1,6 @@
 #include "win/waits.h"
 
+#include "core/pinned_process.h"
 #include "win/errors.h"
 
 namespace proactor {
@@ -12,9 +13,10 @@ const char* Waits::Choose(const std::string& name) {
 StartResult Waits::Start(WinOperation& op, uint64_t target, HANDLE port) {
   HANDLE self = ::GetCurrentProcess();
   if (op.kind == OpKind::kWaitProcess) {
-    HANDLE process = ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(target));
-    if (process == nullptr) return StartResult::Done({0, ProcessOpenError(::GetLastError()), nullptr});
-    op.waitObject = UniqueHandle(process);
+    uint64_t process = 0;
+    SysError error = OpenProcessObject(static_cast<uint32_t>(target), false, &process);
+    if (error.failed()) return StartResult::Done({0, error, nullptr});
+    op.waitObject = UniqueHandle(reinterpret_cast<HANDLE>(static_cast<uintptr_t>(process)));
   } else {
     HANDLE duplicate = nullptr;
     if (!::DuplicateHandle(self, reinterpret_cast<HANDLE>(static_cast<uintptr_t>(target)), self, &duplicate,
@@ -38,9 +40,7 @@ Outcome Waits::ResultOf(WinOperation& op) {
   if (OverlappedError(op.overlapped) != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
   if (op.waitEngine != nullptr) op.waitEngine->ReleaseFired(op);
   if (op.kind == OpKind::kWaitHandle) return Outcome{1, {}, nullptr};
-  DWORD code = 0;
-  if (!::GetExitCodeProcess(op.waitObject.Get(), &code)) return Outcome{0, LastWin32Error(), nullptr};
-  return Outcome{static_cast<double>(code), {}, nullptr};
+  return Outcome{ProcessExitStatus(reinterpret_cast<uintptr_t>(op.waitObject.Get())), {}, nullptr};
 }
 
 void Waits::Stop() {

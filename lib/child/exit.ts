@@ -15,7 +15,7 @@ export interface ExitResult extends ProcessExit {
 /** A `ChildProcess` from node:child_process, or anything shaped like one (execa's subprocesses are). */
 export type ChildLike = Pick<ChildProcess, 'pid' | 'exitCode' | 'signalCode' | 'once'>;
 
-function isChildLike(value: unknown): value is ChildLike {
+export function isChildLike(value: unknown): value is ChildLike {
   if (value instanceof ChildProcess) return true;
   const child = value as Partial<ChildLike> | null;
   return (

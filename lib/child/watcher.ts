@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChildLike, ExitResult } from './exit.js';
 import { waitForExit } from './exit.js';
+import { waitOptions } from '../proactor-options.js';
 
 /** `ProcessWatcher`'s events. */
 export interface ProcessWatcherEvents {
@@ -31,10 +32,14 @@ export class ProcessWatcher extends EventEmitter<ProcessWatcherEvents> {
   readonly exited: Promise<ExitResult>;
   readonly #controller = new AbortController();
 
-  /** Starts watching `target`, a pid or a `ChildProcess` (see the class). */
-  constructor(target: number | ChildLike) {
+  /**
+   * Starts watching `target`, a pid or a `ChildProcess` (see the class). With `ref: false` the
+   * watch does not keep the process alive; `'exit'` still fires whenever the loop runs.
+   */
+  constructor(target: number | ChildLike, options?: { ref?: boolean }) {
     super();
-    this.exited = waitForExit(target, { signal: this.#controller.signal });
+    const { ref } = waitOptions(options);
+    this.exited = waitForExit(target, { signal: this.#controller.signal, ref });
     this.exited.then(
       ({ exitCode, signalCode }) => this.emit('exit', exitCode, signalCode),
       () => undefined,
@@ -60,7 +65,7 @@ export class ProcessWatcher extends EventEmitter<ProcessWatcherEvents> {
 }
 
 /**
- * Watches a child (or any process by pid) for its exit: `new ProcessWatcher(child)`. OS calls,
+ * Watches a child (or any process by pid) for its exit: `new ProcessWatcher(child, options)`. OS calls,
  * errors and cancellation are `ProcessWatcher`'s.
  *
  * @example
@@ -71,6 +76,6 @@ export class ProcessWatcher extends EventEmitter<ProcessWatcherEvents> {
  * console.log(await exited); // { pid: ..., exitCode: 0, signalCode: null }
  * ```
  */
-export function watchChild(child: number | ChildLike): ProcessWatcher {
-  return new ProcessWatcher(child);
+export function watchChild(child: number | ChildLike, options?: { ref?: boolean }): ProcessWatcher {
+  return new ProcessWatcher(child, options);
 }

@@ -196,16 +196,24 @@ export class Engine {
     return this.channel(id, path);
   }
 
-  /** Starts a wait for a handle / fd to be signalled (value 1). */
-  waitHandle(raw: number | bigint, info: OperationInfo, done: Done): number {
+  /**
+   * Starts a wait for a handle / fd to be signalled (value 1). With `ref` false the pending wait
+   * does not keep the event loop alive; its result is delivered all the same.
+   */
+  waitHandle(raw: number | bigint, info: OperationInfo, done: Done, ref = true): number {
     if (this.closed) return this.#refuse(done);
-    return this.submit(this.native.waitHandle(raw), info, done);
+    return this.#unrefUnless(ref, this.submit(this.native.waitHandle(raw), info, done));
   }
 
   /** Starts a wait for a process's exit: value = exit code, minus the signal, or NaN. */
-  waitProcess(pid: number, info: OperationInfo, done: Done): number {
+  waitProcess(pid: number, info: OperationInfo, done: Done, ref = true): number {
     if (this.closed) return this.#refuse(done);
-    return this.submit(this.native.waitProcess(pid), info, done);
+    return this.#unrefUnless(ref, this.submit(this.native.waitProcess(pid), info, done));
+  }
+
+  #unrefUnless(ref: boolean, id: number): number {
+    if (!ref && id !== 0) this.native.setOperationRef(id, false);
+    return id;
   }
 
   // An operation asked of a closed engine: it finishes at once, with the error.

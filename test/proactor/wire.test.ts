@@ -1,7 +1,7 @@
 // The boundary between lib/ and the addon: what the addon exports is what lib/native.ts
 // declares, and a completion that belongs to no operation is counted and ignored (L4).
 import { describe, expect, it, vi } from 'vitest';
-import { native, NATIVE_ENGINE_METHODS, NATIVE_FUNCTIONS } from '../../lib/native.js';
+import { native, NATIVE_ENGINE_METHODS, NATIVE_FUNCTIONS, NATIVE_PROCESS_METHODS } from '../../lib/native.js';
 import { engineOf } from '../../lib/proactor-handles.js';
 import { Proactor } from '../../lib/proactor.js';
 import { SCRATCH_SYS_ERROR, SCRATCH_UV_ERROR, SCRATCH_VALUE } from '../../lib/engine/wire.js';
@@ -15,13 +15,20 @@ describe('the native interface', () => {
     expect(new Set(methods)).toEqual(new Set(NATIVE_ENGINE_METHODS));
   });
 
-  it("the addon's module exports exactly the functions lib/native.ts declares, its Engine and scratch", () => {
+  it("the addon's process class has exactly the methods lib/native.ts declares", () => {
+    const methods = Object.getOwnPropertyNames(native.Process.prototype).filter(
+      (name) => name !== 'constructor',
+    );
+    expect(new Set(methods)).toEqual(new Set(NATIVE_PROCESS_METHODS));
+  });
+
+  it("the addon's module exports exactly the functions lib/native.ts declares, its classes and scratch", () => {
     const exported = Object.keys(native);
     const functions = exported.filter(
       (name) => typeof (native as unknown as Record<string, unknown>)[name] === 'function',
     );
-    expect(new Set(functions)).toEqual(new Set([...NATIVE_FUNCTIONS, 'Engine']));
-    expect(new Set(exported)).toEqual(new Set([...NATIVE_FUNCTIONS, 'Engine', 'scratch']));
+    expect(new Set(functions)).toEqual(new Set([...NATIVE_FUNCTIONS, 'Engine', 'Process']));
+    expect(new Set(exported)).toEqual(new Set([...NATIVE_FUNCTIONS, 'Engine', 'Process', 'scratch']));
     expect(native.scratch).toBeInstanceOf(Float64Array);
     expect(native.scratch.length).toBeGreaterThan(
       Math.max(SCRATCH_VALUE, SCRATCH_UV_ERROR, SCRATCH_SYS_ERROR),
