@@ -59,7 +59,9 @@ export class Proactor extends ProactorPipes {
    * what the OS says otherwise. Cancellation: abort rejects with `AbortError` unless the handle
    * was signalled first (Windows: `UnregisterWaitEx` or `NtCancelWaitCompletionPacket`; Linux:
    * `EPOLL_CTL_DEL`), deterministically on both Windows engines (L8: a wait cancelled before it
-   * fired never resolves). The time limit cancels the same way and resolves false.
+   * fired never resolves). The time limit cancels the same way and resolves false. With
+   * `ref: false` the pending wait (and its time limit) does not keep the process alive; its
+   * result is still delivered whenever the event loop runs.
    *
    * @example
    * ```js
@@ -96,6 +98,9 @@ export class Proactor extends ProactorPipes {
    * `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE`. Rejected (`syscall` `waitpid`): no such process
    * `ESRCH`; not allowed `EPERM` (Windows); `timeout` passed `ETIMEDOUT`. Cancellation: abort
    * rejects with `AbortError` unless the process exited first; the process is not touched.
+   * `ref: false` as for `waitForHandle`. Linux's `pidfd_open` answers `EINVAL` for a pid that
+   * names no running process though the number is still taken (a process caught exiting, a
+   * group leader whose group lives on): that resolves as an exit (L14), not an error.
    *
    * @example
    * ```js

@@ -40,7 +40,9 @@ export function isChildLike(value: unknown): value is ChildLike {
  * `ERR_OUT_OF_RANGE` (for a pid and for a child alike). Rejected (`syscall` `waitpid`): no such process
  * `ESRCH`; not allowed `EPERM` (Windows); `timeout` passed `ETIMEDOUT`; a `ChildProcess` with no
  * pid (it failed to spawn) `ERR_INVALID_ARG_VALUE`. Cancellation: abort rejects with
- * `AbortError` unless the process exited first; the process is not touched.
+ * `AbortError` unless the process exited first; the process is not touched. With `ref: false`
+ * the wait does not keep the process alive (a `ChildProcess` itself does, until `child.unref()`);
+ * its result still comes whenever the event loop runs.
  *
  * @example
  * ```js
