@@ -2,7 +2,8 @@
 // Linux: a pidfd from pidfd_open), so whatever happens to its pid later — the process exits, the
 // pid is reused — every call here still means that one process, or says it is gone. The waits
 // (waitForProcess) open theirs the same way; openProcess hands one to JS.
-// addon/win/pinned_process.cc and addon/linux/pinned_process.cc define it.
+// core/pinned_process.cc holds what is the same everywhere; addon/win/pinned_process.cc and
+// addon/linux/pinned_process.cc the OS calls.
 #pragma once
 
 #include <cstdint>
@@ -55,5 +56,7 @@ class PinnedProcess {
 double ProcessExitStatus(uint64_t raw) noexcept;
 // Opens pid `pid` as PinnedProcess::Open does, as a raw OS object the caller owns.
 SysError OpenProcessObject(uint32_t pid, bool withTerminate, uint64_t* raw) noexcept;
+// Closes what OpenProcessObject opened.
+void CloseProcessObject(uint64_t raw) noexcept;
 
 }  // namespace proactor

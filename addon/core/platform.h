@@ -25,5 +25,7 @@ double OpenHandleCount() noexcept;
 double ThreadCount() noexcept;
 // The error for an operation on a handle that is closed or unknown (EBADF).
 SysError BadHandle() noexcept;
+// The error for an allocation that failed (ENOMEM).
+SysError OutOfMemory() noexcept;
 
 }  // namespace proactor

@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
 
+#include "linux/process_waits.h"
 #include "unix/errors.h"
 
 namespace proactor {
@@ -73,35 +73,22 @@ SysError OpenProcessObject(uint32_t pid, bool, uint64_t* raw) noexcept {
   return {};
 }
 
+void CloseProcessObject(uint64_t raw) noexcept { ::close(static_cast<int>(raw)); }
+
 double ProcessExitStatus(uint64_t raw) noexcept {
+  const auto byPidfd = static_cast<idtype_t>(3);  // P_PIDFD, Linux 5.4
+  return WaitStatus(byPidfd, static_cast<id_t>(raw));
+}
+
+double WaitStatus(idtype_t type, id_t id) noexcept {
   // The exit status without reaping (WNOWAIT): Node's own child watch still gets it. Only a
   // child of ours has one to read; for any other process it is unknown (NaN -> null).
   siginfo_t info{};
-  const auto byPidfd = static_cast<idtype_t>(3);  // P_PIDFD, Linux 5.4
-  if (::waitid(byPidfd, static_cast<id_t>(raw), &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid != 0) {
+  if (::waitid(type, id, &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid != 0) {
     if (info.si_code == CLD_EXITED) return static_cast<double>(info.si_status);
     if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) return -static_cast<double>(info.si_status);
   }
   return std::numeric_limits<double>::quiet_NaN();
-}
-
-SysError PinnedProcess::Open(uint32_t pid, std::unique_ptr<PinnedProcess>* out) noexcept {
-  uint64_t raw = 0;
-  SysError error = OpenProcessObject(pid, true, &raw);
-  if (error.failed()) return error;
-  out->reset(new (std::nothrow) PinnedProcess(pid, raw));
-  if (!*out) {
-    ::close(static_cast<int>(raw));
-    return ErrnoError(ENOMEM);
-  }
-  return {};
-}
-
-PinnedProcess::~PinnedProcess() { Close(); }
-
-void PinnedProcess::Close() noexcept {
-  if (open_) ::close(static_cast<int>(raw_));
-  open_ = false;
 }
 
 SysError PinnedProcess::StartTime(double* ms) const noexcept {
@@ -127,10 +114,6 @@ SysError PinnedProcess::Signal(int signal) const noexcept {
   if (::poll(&exited, 1, 0) > 0) return ErrnoError(ESRCH);
   if (PidfdSendSignal(static_cast<int>(raw_), signal) != 0) return LastErrnoError();
   return {};
-}
-
-double PinnedProcess::ExitStatus() const noexcept {
-  return open_ ? ProcessExitStatus(raw_) : std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace proactor

@@ -14,6 +14,7 @@
 namespace proactor {
 
 SysError BadHandle() noexcept { return ErrnoError(EBADF); }
+SysError OutOfMemory() noexcept { return ErrnoError(ENOMEM); }
 bool RunningUnderWine() noexcept { return false; }
 
 SysError CreateEventObject(uint64_t* out) noexcept {

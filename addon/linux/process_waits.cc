@@ -28,14 +28,7 @@ SysError OpenWaitFd(LinuxOperation& op, uint64_t target) {
   return {};
 }
 
-double ExitStatusByPid(uint64_t pid) {
-  siginfo_t info{};
-  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | WNOHANG) == 0 && info.si_pid != 0) {
-    if (info.si_code == CLD_EXITED) return static_cast<double>(info.si_status);
-    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) return -static_cast<double>(info.si_status);
-  }
-  return std::numeric_limits<double>::quiet_NaN();
-}
+double ExitStatusByPid(uint64_t pid) { return WaitStatus(P_PID, static_cast<id_t>(pid)); }
 
 Outcome ExitOutcome(const LinuxOperation& op) {
   return Outcome{ProcessExitStatus(static_cast<uint64_t>(op.waitFd.Get())), {}, nullptr};

@@ -3,6 +3,8 @@
 // its completion is consumed.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdint>
 
 #include "core/types.h"
@@ -19,5 +21,8 @@ Outcome ExitOutcome(const LinuxOperation& op);
 // The same for a pid that pidfd_open refused with EINVAL, which names no running process (L14):
 // a child's status while Node has not reaped it, else NaN.
 double ExitStatusByPid(uint64_t pid);
+// What waitid(type, id, WEXITED | WNOWAIT | WNOHANG) says of an exit: the code, minus the signal,
+// or NaN (not our child, reaped already, or not exited).
+double WaitStatus(idtype_t type, id_t id) noexcept;
 
 }  // namespace proactor

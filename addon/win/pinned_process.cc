@@ -3,7 +3,7 @@
 
 #include <windows.h>
 
-#include <new>
+#include <limits>
 
 #include "win/errors.h"
 
@@ -42,29 +42,12 @@ SysError OpenProcessObject(uint32_t pid, bool withTerminate, uint64_t* raw) noex
   return {};
 }
 
+void CloseProcessObject(uint64_t raw) noexcept { ::CloseHandle(AsHandle(raw)); }
+
 double ProcessExitStatus(uint64_t raw) noexcept {
   DWORD code = 0;
-  if (!::GetExitCodeProcess(AsHandle(raw), &code)) return 0.0 / 0.0;
+  if (!::GetExitCodeProcess(AsHandle(raw), &code)) return std::numeric_limits<double>::quiet_NaN();
   return static_cast<double>(code);
-}
-
-SysError PinnedProcess::Open(uint32_t pid, std::unique_ptr<PinnedProcess>* out) noexcept {
-  uint64_t raw = 0;
-  SysError error = OpenProcessObject(pid, true, &raw);
-  if (error.failed()) return error;
-  out->reset(new (std::nothrow) PinnedProcess(pid, raw));
-  if (!*out) {
-    ::CloseHandle(AsHandle(raw));
-    return Win32Error(ERROR_NOT_ENOUGH_MEMORY);
-  }
-  return {};
-}
-
-PinnedProcess::~PinnedProcess() { Close(); }
-
-void PinnedProcess::Close() noexcept {
-  if (open_) ::CloseHandle(AsHandle(raw_));
-  open_ = false;
 }
 
 SysError PinnedProcess::StartTime(double* ms) const noexcept {
@@ -99,7 +82,5 @@ SysError PinnedProcess::Signal(int signal) const noexcept {
       return Win32Error(ERROR_CALL_NOT_IMPLEMENTED);  // ENOSYS, as libuv's kill
   }
 }
-
-double PinnedProcess::ExitStatus() const noexcept { return open_ ? ProcessExitStatus(raw_) : 0.0 / 0.0; }
 
 }  // namespace proactor

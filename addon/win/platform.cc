@@ -12,6 +12,7 @@
 namespace proactor {
 
 SysError BadHandle() noexcept { return Win32Error(ERROR_INVALID_HANDLE); }
+SysError OutOfMemory() noexcept { return Win32Error(ERROR_NOT_ENOUGH_MEMORY); }
 
 SysError CreateEventObject(uint64_t* out) noexcept {
   HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);  // manual reset, unset
