@@ -202,7 +202,7 @@ StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
 }
 
 StartResult IocpBackend::StartWait(Operation& op, uint64_t target) {
-  return waits_.Start(AsWin(op), target, port_.Get());
+  return waits_.Start(AsWin(op), target, port_.Get(), sink_);
 }
 
 void IocpBackend::Cancel(Operation& base) {

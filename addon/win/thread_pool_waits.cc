@@ -1,5 +1,8 @@
 #include "win/thread_pool_waits.h"
 
+#include <vector>
+
+#include "core/backend.h"
 #include "win/errors.h"
 
 namespace proactor {
@@ -8,14 +11,21 @@ namespace {
 
 constexpr ULONG_PTR kStatusCancelled = 0xC0000120;  // STATUS_CANCELLED
 
+// Hands the wait's one completion to the JS thread. Only the address travels (L4), and it is
+// the last touch of `op` from this thread: once posted, the JS thread may consume it and free
+// the operation.
+void Complete(WinOperation* op) {
+  CompletionSink* sink = op->sink;
+  std::vector<Completion> batch(1);
+  batch[0].token = reinterpret_cast<uintptr_t>(&op->overlapped);
+  sink->Post(std::move(batch));
+}
+
 VOID CALLBACK OnSignalled(PVOID context, BOOLEAN) {
   auto* op = static_cast<WinOperation*>(context);
-  HANDLE port = op->port;
   int armed = kArmed;
   if (!op->waitState.compare_exchange_strong(armed, kFired)) return;  // a cancel won
-  // The last touch of `op` from this thread: once the packet is queued, the JS thread may
-  // consume it and free the operation.
-  ::PostQueuedCompletionStatus(port, 1, 0, &op->overlapped);
+  Complete(op);
 }
 
 }  // namespace
@@ -64,7 +74,7 @@ void ThreadPoolWaits::Run() {
     ::UnregisterWaitEx(op->registration, INVALID_HANDLE_VALUE);
     op->registration = nullptr;
     op->overlapped.Internal = kStatusCancelled;
-    ::PostQueuedCompletionStatus(op->port, 0, 0, &op->overlapped);
+    Complete(op);
     lock.lock();
   }
 }
@@ -78,7 +88,7 @@ void ThreadPoolWaits::Stop() {
   if (unregisterer_.joinable()) unregisterer_.join();
   for (WinOperation* op : registered_) {
     // A callback that has not started finds the wait cancelled and posts nothing; one that
-    // fired has posted (its packet is dequeued before the port closes) or is posting, and the
+    // fired has posted (its completion is queued for the JS thread) or is posting, and the
     // blocking unregister waits for it to return.
     int armed = kArmed;
     op->waitState.compare_exchange_strong(armed, kCancelled);

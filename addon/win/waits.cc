@@ -10,7 +10,7 @@ const char* Waits::Choose(const std::string& name) {
   return engine_->Name();
 }
 
-StartResult Waits::Start(WinOperation& op, uint64_t target, HANDLE port) {
+StartResult Waits::Start(WinOperation& op, uint64_t target, HANDLE port, CompletionSink* sink) {
   HANDLE self = ::GetCurrentProcess();
   if (op.kind == OpKind::kWaitProcess) {
     uint64_t process = 0;
@@ -26,6 +26,7 @@ StartResult Waits::Start(WinOperation& op, uint64_t target, HANDLE port) {
     op.waitObject = UniqueHandle(duplicate);
   }
   op.port = port;
+  op.sink = sink;
   SysError error = engine_->Arm(op);
   if (error.failed()) return StartResult::Done({0, error, nullptr});
   return StartResult::Pending();

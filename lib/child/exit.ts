@@ -83,13 +83,26 @@ async function waitForChild(child: ChildLike, opts: WaitOptions): Promise<ExitRe
   // both report the same exit (on Windows, a killed child's `signalCode`, as Node sees it).
   const nodeExit = once(child as ChildProcess, 'exit').then(() => fromChild());
   nodeExit.catch(() => undefined);
-  try {
-    await getDefaultProactor().waitForProcess(child.pid, opts);
-  } catch (error) {
-    // Node reaped it between our checks: its exit event is on the way.
-    if ((error as { code?: string }).code !== 'ESRCH') throw error;
-  }
-  return exited() ? fromChild() : raceAbort(nodeExit, opts);
+  // Whichever hears first: libuv's notice of its own child reaches the loop without passing
+  // through us, and often first (bench/decisions.md, exit notification); ours then stops.
+  const heardFirst = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, heardFirst.signal]) : heardFirst.signal;
+  const ours = getDefaultProactor()
+    .waitForProcess(child.pid, { ...opts, signal })
+    .then(
+      () => (exited() ? fromChild() : raceAbort(nodeExit, opts)),
+      (error: Error & { code?: string }) => {
+        if (heardFirst.signal.aborted && !opts.signal?.aborted) return nodeExit;
+        // Node reaped it between our checks: its exit event is on the way.
+        if (error.code === 'ESRCH') return raceAbort(nodeExit, opts);
+        throw error;
+      },
+    );
+  const nodeFirst = nodeExit.then((exit) => {
+    heardFirst.abort();
+    return exit;
+  });
+  return Promise.race([nodeFirst, ours]);
 }
 
 /** `promise`, unless the signal aborts first. */
