@@ -14,6 +14,7 @@ import { median, summarize } from './lib/stats.mjs';
 import { bulk, connectRate, nativeCeiling, pingpong } from './scenarios/pipes.mjs';
 import { buildCeiling } from './native/build.mjs';
 import { exits } from './scenarios/exits.mjs';
+import { manyExits } from './scenarios/many-exits.mjs';
 import { waits } from './scenarios/waits.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,7 @@ const scenarios = [
   pingpong,
   connectRate,
   exits,
+  manyExits,
   waits,
   ...(ceiling ? nativeCeiling(ceiling) : []),
 ].filter((scenario) => !only || only.includes(scenario.name));
