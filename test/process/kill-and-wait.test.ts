@@ -99,7 +99,10 @@ describe('killAndWait', () => {
   });
 
   it('an execa child', async () => {
-    const child = execa(node, ['-e', 'setInterval(() => {}, 1000)'], { reject: false });
+    // No stdio pipes: under Wine on a loaded machine, a child terminated right after it started
+    // can leave its pipes open, and execa's promise, which waits for them, then never settles
+    // (killAndWait itself had resolved).
+    const child = execa(node, ['-e', 'setInterval(() => {}, 1000)'], { reject: false, stdio: 'ignore' });
     const result = await killAndWait(child);
     expect(result).toEqual({ pid: child.pid, exitCode: null, signalCode: 'SIGTERM' });
     expect(await child).toMatchObject({ signal: 'SIGTERM', isTerminated: true });
