@@ -378,6 +378,12 @@ Napi::Value SetEvent(const Napi::CallbackInfo& info) { return EventCall(info, Se
 Napi::Value ResetEvent(const Napi::CallbackInfo& info) { return EventCall(info, ResetEventObject); }
 Napi::Value CloseEvent(const Napi::CallbackInfo& info) { return EventCall(info, CloseEventObject); }
 
+// For tests: the next process open on this thread fails with (uvError, sysError).
+void FailNextOpen(const Napi::CallbackInfo& info) {
+  FailNextProcessOpen(SysError{static_cast<int32_t>(ArgId(info, 0, "uvError")),
+                               static_cast<int32_t>(ArgId(info, 1, "sysError"))});
+}
+
 Napi::Value HandleCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), OpenHandleCount()); }
 Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ThreadCount()); }
 
@@ -393,6 +399,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setEvent", Napi::Function::New(env, SetEvent, "setEvent", scratch));
   exports.Set("resetEvent", Napi::Function::New(env, ResetEvent, "resetEvent", scratch));
   exports.Set("closeEvent", Napi::Function::New(env, CloseEvent, "closeEvent", scratch));
+  exports.Set("failNextProcessOpen", Napi::Function::New(env, FailNextOpen, "failNextProcessOpen"));
   exports.Set("openHandleCount", Napi::Function::New(env, HandleCount, "openHandleCount"));
   exports.Set("threadCount", Napi::Function::New(env, Threads, "threadCount"));
   exports.Set("Engine", EngineWrap::Define(env));

@@ -91,6 +91,11 @@ export interface NativeAddon {
   setEvent(event: number | bigint): number;
   resetEvent(event: number | bigint): number;
   closeEvent(event: number | bigint): number;
+  /**
+   * For tests of rare OS answers (Linux pidfd_open's EINVAL, Windows' EPERM): the next process
+   * open on this thread fails with this error (libuv's negative errno, and the OS's own code).
+   */
+  failNextProcessOpen(uvError: number, sysError: number): void;
   /** Open handles (Windows) / file descriptors (Linux) of this process. */
   openHandleCount(): number;
   /** Threads of this process. */
@@ -164,6 +169,7 @@ export const NATIVE_FUNCTIONS = [
   'setEvent',
   'resetEvent',
   'closeEvent',
+  'failNextProcessOpen',
   'openHandleCount',
   'threadCount',
 ] as const satisfies readonly (keyof NativeAddon)[];

@@ -9,6 +9,19 @@
 
 namespace proactor {
 
+namespace {
+thread_local SysError injectedOpenFailure;  // one per environment's thread, as the tests run
+}  // namespace
+
+void FailNextProcessOpen(SysError error) noexcept { injectedOpenFailure = error; }
+
+bool TakeProcessOpenFailure(SysError* error) noexcept {
+  if (!injectedOpenFailure.failed()) return false;
+  *error = injectedOpenFailure;
+  injectedOpenFailure = SysError{};
+  return true;
+}
+
 SysError PinnedProcess::Open(uint32_t pid, std::unique_ptr<PinnedProcess>* out) noexcept {
   uint64_t raw = 0;
   SysError error = OpenProcessObject(pid, true, &raw);

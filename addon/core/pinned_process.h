@@ -59,4 +59,11 @@ SysError OpenProcessObject(uint32_t pid, bool withTerminate, uint64_t* raw) noex
 // Closes what OpenProcessObject opened.
 void CloseProcessObject(uint64_t raw) noexcept;
 
+// For tests of what the OS answers rarely (Linux kernels before 6.15 answer pidfd_open with EINVAL
+// for a process caught exiting; Windows may refuse even to wait, EPERM): the next process open on
+// this thread fails with `error` instead of asking the OS.
+void FailNextProcessOpen(SysError error) noexcept;
+// OpenProcessObject's first step: true, with the error, when a failure was asked for.
+bool TakeProcessOpenFailure(SysError* error) noexcept;
+
 }  // namespace proactor

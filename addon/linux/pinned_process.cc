@@ -59,6 +59,21 @@ SysError StartTicks(uint32_t pid, double* ticks) noexcept {
   return end == field ? ErrnoError(EIO) : SysError{};
 }
 
+// True when /proc/<id>/status shows a live thread of another process (its Tgid differs).
+bool IsOtherThread(uint32_t id) noexcept {
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%u/status", id);
+  FILE* status = std::fopen(path, "re");
+  if (status == nullptr) return false;
+  char line[256];
+  long tgid = -1;
+  while (std::fgets(line, sizeof(line), status) != nullptr) {
+    if (std::strncmp(line, "Tgid:", 5) == 0) tgid = std::strtol(line + 5, nullptr, 10);
+  }
+  std::fclose(status);
+  return tgid > 0 && static_cast<uint32_t>(tgid) != id;
+}
+
 int PidfdSendSignal(int pidfd, int signal) noexcept {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
 }
@@ -66,9 +81,17 @@ int PidfdSendSignal(int pidfd, int signal) noexcept {
 }  // namespace
 
 SysError OpenProcessObject(uint32_t pid, bool, uint64_t* raw) noexcept {
+  SysError injected;
+  if (TakeProcessOpenFailure(&injected)) return injected;
   // pidfd_open(2) sets close-on-exec itself.
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
-  if (pidfd < 0) return LastErrnoError();
+  if (pidfd < 0) {
+    const int error = errno;
+    // A thread's id, which names no process: Linux 6.15 and later answer ENOENT, earlier ones
+    // EINVAL (which otherwise means exited). Either way there is no such process.
+    if (error == ENOENT || (error == EINVAL && IsOtherThread(pid))) return ErrnoError(ESRCH);
+    return ErrnoError(error);
+  }
   *raw = static_cast<uint64_t>(pidfd);
   return {};
 }

@@ -32,6 +32,8 @@ bool StillRunning(HANDLE process) noexcept {
 }  // namespace
 
 SysError OpenProcessObject(uint32_t pid, bool withTerminate, uint64_t* raw) noexcept {
+  SysError injected;
+  if (TakeProcessOpenFailure(&injected)) return injected;
   // SYNCHRONIZE to wait, PROCESS_QUERY_LIMITED_INFORMATION for the exit code and start time:
   // both granted across integrity levels. PROCESS_TERMINATE only where the caller has it.
   constexpr DWORD kWatch = SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION;

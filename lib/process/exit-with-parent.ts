@@ -44,7 +44,10 @@ export interface ParentWatchdog {
  * The parent is pinned at the call (`openProcess`), so a pid reused after its exit cannot keep
  * us alive. With the default `pid` it is also checked to have started before this process:
  * a parent that died before the call, whose pid another process took, counts as gone. A parent
- * that has already exited exits this process on the next turn of the loop.
+ * that has already exited exits this process on the next turn of the loop — when it can be
+ * told: on Linux a process whose parent died is re-parented at once (to init or a subreaper),
+ * so with the default `pid` a parent that died before the call is not seen, and the new parent
+ * is watched. Pass the pid you were given (a language server's `processId`) to be sure.
  *
  * `EPERM` (Windows: a process we may not even wait for): nothing is watched, `watching` is
  * false, and a warning is emitted; the process does not exit.

@@ -227,6 +227,8 @@ export class ProcessHandle {
  * number is still taken (a process caught in the middle of its exit, a group leader whose group
  * lives on): that is read as "already exited", and the handle's `exited` resolves at once.
  *
+ * A Linux thread's id names no process: `ESRCH`, as for a pid nobody has.
+ *
  * Errors: thrown, a `pid` that is not a positive integer `ERR_INVALID_ARG_VALUE`, options that
  * are no object or a `ref` that is no boolean `ERR_INVALID_ARG_TYPE`, a `startTime` that is no
  * finite number `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE`; no such process, or one that started

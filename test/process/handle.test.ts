@@ -212,3 +212,26 @@ describe('ProcessHandle.kill', () => {
     handle.close();
   });
 });
+
+describe.runIf(!isWindows)('a thread id is no process (Linux)', () => {
+  it("openProcess and waitForExit answer ESRCH for a live worker thread's id, and touch nothing", async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { readdirSync } = await import('node:fs');
+    const before = new Set(readdirSync('/proc/self/task'));
+    const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+    await once(worker, 'online');
+    try {
+      // Its thread is one of those that came with it (Node starts a few per worker).
+      const tids = readdirSync('/proc/self/task')
+        .filter((tid) => !before.has(tid))
+        .map(Number);
+      expect(tids.length).toBeGreaterThan(0);
+      const tid = tids[0] as number;
+      // Linux 6.15 and later answer ENOENT, earlier kernels EINVAL: both mean no such process.
+      expect(() => openProcess(tid)).toThrow(expect.objectContaining({ code: 'ESRCH', syscall: OPEN }));
+      await expect(waitForExit(tid, { timeout: 5000 })).rejects.toMatchObject({ code: 'ESRCH' });
+    } finally {
+      await worker.terminate();
+    }
+  });
+});
