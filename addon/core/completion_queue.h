@@ -1,6 +1,6 @@
-// The hand-off from another thread (Windows' poller, Linux's wait poller) to the JS thread:
-// batches of completions, and one wake-up per batch through the engine's single threadsafe
-// function.
+// The hand-off from other threads (Windows' poller and its thread-pool wait callbacks, Linux's
+// wait poller) to the JS thread: batches of completions, and one wake-up per batch through the
+// engine's single threadsafe function.
 #pragma once
 
 #include <functional>

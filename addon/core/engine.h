@@ -1,7 +1,8 @@
 // The completion engine behind one JS Proactor: a backend (a port and its poller thread, or an
 // epoll instance the event loop watches), the table of operations in flight, the handles it
 // owns, and the batched delivery of results to JS. Everything here runs on the JS thread except
-// CompletionQueue::Post, which a poller thread calls.
+// CompletionQueue::Post, which a poller thread (and on Windows a thread-pool wait's callback)
+// calls.
 #pragma once
 
 #include <napi.h>
