@@ -9,7 +9,7 @@ import {
   validateInteger,
   validateSignal,
   validateString,
-  validateTimeout,
+  validateDelay,
 } from './validate.js';
 
 /** Counters of one proactor's operations, as `Proactor.stats()` reports them (no OS call). */
@@ -221,7 +221,7 @@ export function waitOptions(options: unknown): {
 } {
   const opts = optionsObject(options);
   validateSignal(opts.signal, 'options.signal');
-  if (opts.timeout !== undefined) validateTimeout(opts.timeout, 'options.timeout');
+  if (opts.timeout !== undefined) validateDelay(opts.timeout, 'options.timeout');
   if (opts.ref !== undefined) validateBoolean(opts.ref, 'options.ref');
   return {
     signal: opts.signal as AbortSignal | undefined,
@@ -245,6 +245,6 @@ export function connectOptions(options: unknown): {
 /** `close()`'s time limit. */
 export function closeTimeout(options: ProactorCloseOptions | undefined, fallback: number): number {
   const timeout = optionsObject(options).timeout ?? fallback;
-  validateTimeout(timeout, 'options.timeout');
+  validateDelay(timeout, 'options.timeout');
   return timeout;
 }

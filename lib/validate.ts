@@ -46,6 +46,15 @@ export function validateTimeout(value: unknown, name: string): asserts value is 
   if (!Number.isFinite(value) || value < 0) throw outOfRange(name, 'a finite number >= 0', value);
 }
 
+/** Node's timers take at most this many ms; a longer delay becomes 1 ms (TimeoutOverflowWarning). */
+const TIMER_MAX = 2 ** 31 - 1;
+
+/** A delay a JS timer will keep: a duration (as validateTimeout) of at most 2^31-1 ms (~24.8 days). */
+export function validateDelay(value: unknown, name: string): asserts value is number {
+  validateTimeout(value, name);
+  if (value > TIMER_MAX) throw outOfRange(name, `a finite number >= 0 and <= ${TIMER_MAX}`, value);
+}
+
 export function validateSignal(value: unknown, name: string): asserts value is AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) {
     throw invalidArgType(name, 'an instance of AbortSignal', value);

@@ -14,11 +14,16 @@ constexpr ULONG_PTR kStatusCancelled = 0xC0000120;  // STATUS_CANCELLED
 // Hands the wait's one completion to the JS thread. Only the address travels (L4), and it is
 // the last touch of `op` from this thread: once posted, the JS thread may consume it and free
 // the operation.
-void Complete(WinOperation* op) {
-  CompletionSink* sink = op->sink;
-  std::vector<Completion> batch(1);
-  batch[0].token = reinterpret_cast<uintptr_t>(&op->overlapped);
-  sink->Post(std::move(batch));
+// Nothing may unwind into the pool: an allocation that fails loses this completion with the
+// memory, as anything else would be in an out-of-memory process (the engine's Gather does the same).
+void Complete(WinOperation* op) noexcept {
+  try {
+    CompletionSink* sink = op->sink;
+    std::vector<Completion> batch(1);
+    batch[0].token = reinterpret_cast<uintptr_t>(&op->overlapped);
+    sink->Post(std::move(batch));
+  } catch (...) {
+  }
 }
 
 VOID CALLBACK OnSignalled(PVOID context, BOOLEAN) {

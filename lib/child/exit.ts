@@ -1,6 +1,5 @@
 // waitForExit: await any process's exit, by pid or ChildProcess, cancellable and with a timeout.
 import { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { abortError, invalidArgValue } from '../errors.js';
 import { getDefaultProactor } from '../proactor.js';
 import { type ProcessExit, waitOptions, type WaitOptions } from '../proactor-options.js';
@@ -81,8 +80,10 @@ async function waitForChild(child: ChildLike, opts: WaitOptions): Promise<ExitRe
   // readable before libuv's SIGCHLD handler has run). The future settles only once the child
   // says it has exited, so `await waitForExit(child)` always finds `child.exitCode` set, and
   // both report the same exit (on Windows, a killed child's `signalCode`, as Node sees it).
-  const nodeExit = once(child as ChildProcess, 'exit').then(() => fromChild());
-  nodeExit.catch(() => undefined);
+  // Only 'exit': events.once would also reject on an 'error' (a failed send()) while the child runs.
+  const nodeExit = new Promise<void>((resolve) => child.once('exit', () => resolve())).then(() =>
+    fromChild(),
+  );
   // Whichever hears first: libuv's notice of its own child reaches the loop without passing
   // through us, and often first (bench/decisions.md, exit notification); ours then stops.
   const heardFirst = new AbortController();
@@ -102,7 +103,7 @@ async function waitForChild(child: ChildLike, opts: WaitOptions): Promise<ExitRe
     heardFirst.abort();
     return exit;
   });
-  return Promise.race([nodeFirst, ours]);
+  return Promise.race([nodeFirst, ours]).finally(() => heardFirst.abort());
 }
 
 /** `promise`, unless the signal aborts first. */

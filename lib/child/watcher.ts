@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChildLike, ExitResult } from './exit.js';
 import { waitForExit } from './exit.js';
-import { waitOptions } from '../proactor-options.js';
+import { optionsObject, validateBoolean } from '../validate.js';
 
 /** `ProcessWatcher`'s events. */
 export interface ProcessWatcherEvents {
@@ -38,8 +38,9 @@ export class ProcessWatcher extends EventEmitter<ProcessWatcherEvents> {
    */
   constructor(target: number | ChildLike, options?: { ref?: boolean }) {
     super();
-    const { ref } = waitOptions(options);
-    this.exited = waitForExit(target, { signal: this.#controller.signal, ref });
+    const opts = optionsObject(options);
+    if (opts.ref !== undefined) validateBoolean(opts.ref, 'options.ref');
+    this.exited = waitForExit(target, { signal: this.#controller.signal, ref: opts.ref !== false });
     this.exited.then(
       ({ exitCode, signalCode }) => this.emit('exit', exitCode, signalCode),
       () => undefined,

@@ -1,11 +1,5 @@
 // exitWithParent: the language server's watchdog, driven by the parent's exit instead of polling.
-import {
-  optionsObject,
-  validateFunction,
-  validateInteger,
-  validatePid,
-  validateTimeout,
-} from '../validate.js';
+import { optionsObject, validateFunction, validateInteger, validatePid, validateDelay } from '../validate.js';
 import { openProcess, type ProcessHandle } from './process-handle.js';
 
 /** `exitWithParent`'s options. */
@@ -25,11 +19,13 @@ export interface ParentWatchdog {
   /** The process watched. */
   readonly pid: number;
   /**
-   * False when the process could not be watched: it runs, but the OS will not let this process
-   * wait for it (`EPERM`, Windows only). A `'warning'` (code `PROACTOR_PARENT_UNWATCHED`) says so.
+   * False when nothing is watched: the process runs, but the OS will not let this process wait
+   * for it (`EPERM`, Windows only), or, with the default `pid`, this process has no parent it can
+   * see (`process.ppid` is 0: a parent in another pid namespace). A `'warning'` (code
+   * `PROACTOR_PARENT_UNWATCHED`) says so.
    */
   readonly watching: boolean;
-  /** Stops watching; the process will no longer exit with its parent. */
+  /** Stops watching: from then on the parent's exit changes nothing (an exit already begun, running `beforeExit`, goes on). */
   close(): void;
   [Symbol.dispose](): void;
 }
@@ -65,15 +61,23 @@ export interface ParentWatchdog {
  */
 export function exitWithParent(options?: ExitWithParentOptions): ParentWatchdog {
   const opts = optionsObject(options);
-  const pid = opts.pid ?? process.ppid;
-  validatePid(pid, 'options.pid');
+  if (opts.pid !== undefined) validatePid(opts.pid, 'options.pid');
+  const pid = (opts.pid as number | undefined) ?? process.ppid;
   const code = opts.code ?? 0;
   validateInteger(code, 'options.code', -2147483648, 4294967295);
   if (opts.beforeExit !== undefined) validateFunction(opts.beforeExit, 'options.beforeExit');
   const timeout = opts.timeout ?? 5000;
-  validateTimeout(timeout, 'options.timeout');
+  validateDelay(timeout, 'options.timeout');
   const beforeExit = opts.beforeExit as (() => unknown) | undefined;
 
+  // No parent to name: Linux's getppid() is 0 when the parent is in another pid namespace (PID 1
+  // of a container), and so is a Windows process's whose parent is no Windows process (Wine).
+  if (pid === 0) {
+    process.emitWarning('exitWithParent: this process has no parent it can see; nothing is watched', {
+      code: 'PROACTOR_PARENT_UNWATCHED',
+    });
+    return watchdog(0, false, () => undefined);
+  }
   let handle: ProcessHandle | undefined;
   let closed = false;
   const exit = (): void => {

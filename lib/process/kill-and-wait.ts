@@ -1,7 +1,7 @@
 // killAndWait: signal a process and resolve once it has really exited, escalating to SIGKILL.
 import { abortError, invalidArgValue, systemErrorByName } from '../errors.js';
 import { type ChildLike, type ExitResult, isChildLike, waitForExit } from '../child/exit.js';
-import { optionsObject, validatePid, validateSignal, validateTimeout } from '../validate.js';
+import { optionsObject, validateDelay, validatePid, validateSignal } from '../validate.js';
 import { openProcess, ProcessHandle, type SignalLike, signalNumber } from './process-handle.js';
 
 /** `killAndWait`'s options; the names follow `child_process`. */
@@ -35,7 +35,8 @@ export type KillTarget = number | (ChildLike & { kill(signal?: SignalLike): bool
  * `ERR_OUT_OF_RANGE`), a `signal` that is no AbortSignal. Rejected: no such pid `ESRCH`; not
  * allowed `EPERM`; `timeout` passed `ETIMEDOUT` (`syscall` `waitpid`). Cancellation: aborting
  * rejects with an `AbortError` (at once if `signal` is already aborted, before anything is
- * sent) and sends nothing more.
+ * sent) and sends nothing more. After a timeout or an abort, a pid's or a child's wait is
+ * stopped; a `ProcessHandle`'s `exited` (the caller's) goes on waiting until it is closed.
  *
  * @example
  * ```js
@@ -50,8 +51,8 @@ export function killAndWait(target: KillTarget, options?: KillAndWaitOptions): P
   const opts = optionsObject(options);
   const killSignal = (opts.killSignal ?? 'SIGTERM') as SignalLike;
   signalNumber(killSignal, 'options.killSignal');
-  if (opts.escalate !== undefined) validateTimeout(opts.escalate, 'options.escalate');
-  if (opts.timeout !== undefined) validateTimeout(opts.timeout, 'options.timeout');
+  if (opts.escalate !== undefined) validateDelay(opts.escalate, 'options.escalate');
+  if (opts.timeout !== undefined) validateDelay(opts.timeout, 'options.timeout');
   validateSignal(opts.signal, 'options.signal');
   const signal = opts.signal as AbortSignal | undefined;
   const child = !(target instanceof ProcessHandle) && isChildLike(target) ? target : undefined;
@@ -77,7 +78,11 @@ export function killAndWait(target: KillTarget, options?: KillAndWaitOptions): P
     if (handle !== undefined) handle.kill(sig);
     else (child as { kill(signal?: SignalLike): boolean }).kill(sig);
   };
-  const exit: Promise<ExitResult> = handle !== undefined ? handle.exited : waitForExit(child as ChildLike);
+  // Our wait on a child ends with the call (a timeout or an abort must not leave it holding the
+  // loop); a caller's own handle keeps its wait, as its `exited` is theirs.
+  const stopWaiting = new AbortController();
+  const exit: Promise<ExitResult> =
+    handle !== undefined ? handle.exited : waitForExit(child as ChildLike, { signal: stopWaiting.signal });
 
   return new Promise<ExitResult>((resolve, reject) => {
     let escalation: NodeJS.Timeout | undefined;
@@ -88,6 +93,7 @@ export function killAndWait(target: KillTarget, options?: KillAndWaitOptions): P
       signal?.removeEventListener('abort', onAbort);
       if (owned) handle?.close();
       settle();
+      stopWaiting.abort();
     };
     const onAbort = (): void => finish(() => reject(abortError(signal)));
     exit.then(

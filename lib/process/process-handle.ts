@@ -74,7 +74,9 @@ export class ProcessHandle {
    * When the process started, in milliseconds since the Unix epoch (`new Date(startTime)`).
    * Windows: `GetProcessTimes`' creation time. Linux: `/proc/<pid>/stat`'s start, counted from
    * the boot time of `/proc/stat` (whole seconds, so it can be up to a second off the wall
-   * clock, but it is the same number whenever and by whichever process it is read). Store it
+   * clock; it is the same number whenever and by whichever process it is read, unless the
+   * system clock was stepped in between, which moves the boot time: then a stored value no
+   * longer matches and the process is refused, never mistaken). Store it
    * with the pid and pass it back to `openProcess` to get this process again or `ESRCH`.
    * null when the process had exited (and, on Linux, been reaped) before it could be read.
    */
@@ -200,6 +202,8 @@ export class ProcessHandle {
       const done = (_value: number, error: Error | undefined): void => {
         this.#waitId = 0;
         if (error !== undefined) return reject(error);
+        // close() came first in the same batch: its exit status went with the OS object.
+        if (this.#closed) return reject(abortError());
         resolve({ pid: this.pid, ...this.#exitOf(pinned.exitStatus()) });
       };
       this.#waitId = engine.waitHandle(pinned.raw(), { syscall: 'waitpid' }, done, this.#ref);
