@@ -6,20 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { spawn, waitForExit, watchChild } from '../../lib/child/index.js';
 import { fixturePath } from '../support/peers.js';
 import { isWindows } from '../support/platform.js';
+import { unusedPid } from '../support/processes.js';
 
 const node = process.execPath;
 const orphanScript = fixturePath('spawn-orphan.mjs');
-
-/** A pid no process has right now. */
-function unusedPid(): number {
-  for (let pid = 4_000_000; ; pid -= 7919) {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ESRCH') return pid;
-    }
-  }
-}
 
 describe('waitForExit', () => {
   it('a child that exits with code 7', async () => {

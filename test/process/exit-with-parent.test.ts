@@ -8,6 +8,7 @@ import { waitForExit } from '../../lib/child/index.js';
 import { exitWithParent, openProcess } from '../../lib/process/index.js';
 import { fixturePath, runFixture } from '../support/peers.js';
 import { isWindows, underWine } from '../support/platform.js';
+import { unusedPid } from '../support/processes.js';
 
 const node = process.execPath;
 const script = fixturePath('parent-watch.mjs');
@@ -38,17 +39,6 @@ function start(args: string[]): {
     return lines[read++];
   };
   return { child, lines, next, closed: once(child, 'close') };
-}
-
-/** A pid no process has right now. */
-function unusedPid(): number {
-  for (let pid = 4_000_000; ; pid -= 7919) {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ESRCH') return pid;
-    }
-  }
 }
 
 // The time from killing the parent to the grandchild's exit, as this process sees it.

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openProcess, ProcessHandle } from '../../lib/process/index.js';
 import { waitForExit } from '../../lib/child/index.js';
 import { isWindows } from '../support/platform.js';
+import { unusedPid, within } from '../support/processes.js';
 
 const node = process.execPath;
 const OPEN = isWindows ? 'OpenProcess' : 'pidfd_open';
@@ -13,28 +14,6 @@ const OPEN = isWindows ? 'OpenProcess' : 'pidfd_open';
 function sleeper(): { child: ChildProcess; exit: Promise<unknown[]> } {
   const child = spawn(node, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   return { child, exit: once(child, 'exit') };
-}
-
-/** A pid no process has right now. */
-function unusedPid(): number {
-  for (let pid = 4_000_000; ; pid -= 7919) {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ESRCH') return pid;
-    }
-  }
-}
-
-/** Settles with 'pending' if `promise` has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'pending'>((resolve) => (timer = setTimeout(resolve, ms, 'pending')));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('openProcess', () => {

@@ -9,6 +9,7 @@ import { waitForExit } from '../../lib/child/index.js';
 import { killAndWait, openProcess } from '../../lib/process/index.js';
 import { fixturePath } from '../support/peers.js';
 import { isWindows } from '../support/platform.js';
+import { unusedPid, within } from '../support/processes.js';
 
 const node = process.execPath;
 
@@ -25,28 +26,6 @@ function sleeper(script = 'setInterval(() => {}, 1000)'): {
 async function orphan(): Promise<number> {
   const { stdout } = await execa(node, [fixturePath('spawn-orphan.mjs'), '60000']);
   return Number(stdout.trim());
-}
-
-/** A pid no process has right now. */
-function unusedPid(): number {
-  for (let pid = 4_000_000; ; pid -= 7919) {
-    try {
-      process.kill(pid, 0);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ESRCH') return pid;
-    }
-  }
-}
-
-/** Settles with 'pending' if `promise` has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'pending'>((resolve) => (timer = setTimeout(resolve, ms, 'pending')));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('killAndWait', () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createEvent, getDefaultProactor, waitForExit, waitForHandle, watchChild } from '../../lib/index.js';
 import { openProcess } from '../../lib/process/index.js';
 import { fixturePath } from '../support/peers.js';
+import { within } from '../support/processes.js';
 
 const node = process.execPath;
 const APIS = ['waitForExit', 'waitForHandle', 'exited', 'handle-unref', 'watchChild'] as const;
@@ -45,17 +46,6 @@ function runWait(api: string, ref: 'ref' | 'unref', scenario: 'alone' | 'deliver
   });
   const exit = once(child, 'exit') as Promise<[number | null, string | null]>;
   return { child, armed, lines, exit };
-}
-
-/** Settles with 'pending' if `promise` has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'pending'>((resolve) => (timer = setTimeout(resolve, ms, 'pending')));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('unref’d waits', () => {
