@@ -73,22 +73,32 @@ export async function readAll(socket: Duplex): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Reads exactly `length` bytes from a flowing socket. */
+/**
+ * Reads `length` bytes from a flowing socket. Rejects if it errs, or ends or closes first, so a
+ * connection cut short fails the test at once instead of leaving it to time out.
+ */
 export function readBytes(socket: Duplex, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    const settle = (error?: Error): void => {
+      socket.removeListener('data', onData);
+      socket.removeListener('error', settle);
+      socket.removeListener('end', onShort);
+      socket.removeListener('close', onShort);
+      if (error === undefined) resolve(Buffer.concat(chunks));
+      else reject(error);
+    };
+    const onShort = (): void => settle(new Error(`the socket ended after ${total} of ${length} bytes`));
     const onData = (chunk: Buffer): void => {
       chunks.push(chunk);
       total += chunk.length;
-      if (total >= length) {
-        socket.removeListener('data', onData);
-        socket.removeListener('error', reject);
-        resolve(Buffer.concat(chunks));
-      }
+      if (total >= length) settle();
     };
     socket.on('data', onData);
-    socket.once('error', reject);
+    socket.once('error', settle);
+    socket.once('end', onShort);
+    socket.once('close', onShort);
   });
 }
 
