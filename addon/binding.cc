@@ -20,31 +20,12 @@
 #include "core/engine.h"
 #include "core/pinned_process.h"
 #include "core/wire.h"
+#include "binding_args.h"
 
 namespace proactor {
 namespace {
 
 constexpr uint32_t kMaxPipeInstances = 255;  // PIPE_UNLIMITED_INSTANCES is 255 on Windows
-
-uint32_t U32(Napi::Env env, Napi::Value arg, const char* name) {
-  if (!arg.IsNumber()) throw Napi::TypeError::New(env, std::string("proactor: ") + name + " must be a number");
-  double value = arg.As<Napi::Number>().DoubleValue();
-  if (!(value >= 0 && value <= 4294967295.0) || value != static_cast<double>(static_cast<uint64_t>(value))) {
-    throw Napi::RangeError::New(env, std::string("proactor: ") + name + " is out of range");
-  }
-  return static_cast<uint32_t>(value);
-}
-
-uint32_t ArgU32(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  return U32(info.Env(), info[index], name);
-}
-
-double ArgId(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), std::string("proactor: ") + name + " must be a number");
-  }
-  return info[index].As<Napi::Number>().DoubleValue();
-}
 
 // A raw OS handle or fd: a number or a bigint.
 uint64_t ArgRaw(const Napi::CallbackInfo& info, size_t index, const char* name) {
@@ -66,25 +47,11 @@ Napi::Value RawValue(Napi::Env env, uint64_t raw) {
   return Napi::BigInt::New(env, raw);
 }
 
-// Where a failed call leaves its error for JS: uvError and sysError in `scratch`; returns -1.
-Napi::Value Failed(Napi::Env env, double* scratch, SysError error) {
-  scratch[wire::kScratchUvError] = error.uv;
-  scratch[wire::kScratchSysError] = error.sys;
-  return Napi::Number::New(env, -1);
-}
-
 // A scratch array, made once, and the address JS and C++ share it at.
 double* NewScratch(Napi::Env env, Napi::Object owner) {
   auto scratch = Napi::Float64Array::New(env, wire::kScratchLength);
   owner.Set("scratch", scratch);
   return scratch.Data();
-}
-
-std::string ArgString(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsString()) {
-    throw Napi::TypeError::New(info.Env(), std::string("proactor: ") + name + " must be a string");
-  }
-  return info[index].As<Napi::String>().Utf8Value();
 }
 
 // One Engine as a JS object (lib/native.ts: NativeEngine).
@@ -356,10 +323,6 @@ Napi::Value Version(const Napi::CallbackInfo& info) { return Napi::String::New(i
 
 Napi::Value Backend(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), BackendName()); }
 
-// The module's functions that can fail report in the module's scratch, which each gets as its
-// function data (one per environment: a worker loads the module afresh).
-double* ModuleScratch(const Napi::CallbackInfo& info) { return static_cast<double*>(info.Data()); }
-
 // The event's raw HANDLE / fd, or -1 with the error in scratch.
 Napi::Value CreateEvent(const Napi::CallbackInfo& info) {
   uint64_t event = 0;
@@ -404,6 +367,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threadCount", Napi::Function::New(env, Threads, "threadCount"));
   exports.Set("Engine", EngineWrap::Define(env));
   exports.Set("Process", ProcessWrap::Define(env, scratch));
+#ifdef _WIN32
+  ExportPipeInspection(env, exports, scratch);
+#endif
   return exports;
 }
 

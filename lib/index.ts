@@ -26,6 +26,8 @@ export type {
   ProcessWatcherEvents,
   SpawnedProcess,
 } from './child/index.js';
+export { listPipes, pipeInfo } from './inspect/index.js';
+export type { ListPipesOptions, PipeEntry, PipeInfo, PipeInfoOptions } from './inspect/index.js';
 export { exitWithParent, killAndWait, openProcess, ProcessHandle } from './process/index.js';
 export type {
   ExitWithParentOptions,

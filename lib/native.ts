@@ -102,6 +102,31 @@ export interface NativeAddon {
   threadCount(): number;
   Engine: new (onBatch: (batch: Float64Array) => void) => NativeEngine;
   Process: new () => NativeProcess;
+  /**
+   * Windows only (addon/core/pipe_inspect.h): the names under `\\.\pipe\` with their
+   * instances (`NtQueryDirectoryFile`); -1 with the error in scratch (ENOTSUP under Wine).
+   */
+  listPipes?(): NativePipeListing[] | -1;
+  /** Windows only: opens `path` as a client without read or write access and asks; or -1. */
+  queryPipe?(path: string): NativePipeDetails | -1;
+  /** Windows only: a process's image path (`QueryFullProcessImageNameW`); or -1. */
+  processImagePath?(pid: number): string | -1;
+}
+
+/** One pipe as `listPipes` lists it: instances now, and at most (-1: unlimited). */
+export interface NativePipeListing {
+  name: string;
+  instances: number;
+  maxInstances: number;
+}
+
+/** What `queryPipe` learned; 0 and '' where the OS did not say. */
+export interface NativePipeDetails {
+  serverPid: number;
+  instances: number;
+  maxInstances: number;
+  owner: string;
+  sddl: string;
 }
 
 /**
@@ -174,17 +199,27 @@ export const NATIVE_FUNCTIONS = [
   'threadCount',
 ] as const satisfies readonly (keyof NativeAddon)[];
 
+/** The functions only the Windows addon exports (the same test checks them there). */
+export const NATIVE_WINDOWS_FUNCTIONS = [
+  'listPipes',
+  'queryPipe',
+  'processImagePath',
+] as const satisfies readonly (keyof NativeAddon)[];
+
 // Both lists name every member of their interface (but the data members): a member added to
 // an interface and not to its list fails to compile here.
 type Missing<T, Listed> = Exclude<
-  { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T],
+  { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T],
   Listed
 >;
 const engineListComplete: [Missing<NativeEngine, (typeof NATIVE_ENGINE_METHODS)[number]>] extends [never]
   ? true
   : never = true;
 const addonListComplete: [
-  Missing<NativeAddon, (typeof NATIVE_FUNCTIONS)[number] | 'Engine' | 'Process'>,
+  Missing<
+    NativeAddon,
+    (typeof NATIVE_FUNCTIONS)[number] | (typeof NATIVE_WINDOWS_FUNCTIONS)[number] | 'Engine' | 'Process'
+  >,
 ] extends [never]
   ? true
   : never = true;

@@ -1,0 +1,115 @@
+// Linux: who listens on which AF_UNIX socket, read from /proc as `ss -xlp` does. No connection
+// is made: /proc/net/unix lists the listening sockets with their inodes (this network namespace
+// only), and /proc/<pid>/fd/* links name the socket inodes each process holds (readable for our
+// own processes, or all of them as root). The socket file's owner and mode come from stat(2).
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemErrorByName } from '../errors.js';
+
+/** `__SO_ACCEPTCON` in /proc/net/unix's Flags column: the socket listens. */
+const ACCEPTING = 0x10000;
+/** SOCK_STREAM and SOCK_SEQPACKET in its Type column: the kinds that accept connections. */
+const CONNECTION_TYPES = new Set([1, 5]);
+
+/** One listening socket: its path (`@name` for an abstract one) and inode. */
+export interface ListeningSocket {
+  path: string;
+  inode: number;
+}
+
+/** The listening AF_UNIX sockets of this network namespace that have a name. */
+export async function listeningSockets(): Promise<ListeningSocket[]> {
+  const table = await readFile('/proc/net/unix', 'utf8');
+  const sockets: ListeningSocket[] = [];
+  // "Num RefCount Protocol Flags Type St Inode Path", the path last and optional.
+  for (const line of table.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 8) continue;
+    const flags = Number.parseInt(fields[3] as string, 16);
+    const type = Number.parseInt(fields[4] as string, 16);
+    if ((flags & ACCEPTING) === 0 || !CONNECTION_TYPES.has(type)) continue;
+    const path = line.trim().split(/\s+/).slice(7).join(' ');
+    sockets.push({ path, inode: Number(fields[6]) });
+  }
+  return sockets;
+}
+
+/**
+ * The processes holding each socket inode, as far as /proc lets us see: inode → pids. A process
+ * that exits while we look, or whose fds we may not read, is passed over.
+ */
+export async function socketHolders(inodes: ReadonlySet<number>): Promise<Map<number, number[]>> {
+  const holders = new Map<number, number[]>();
+  if (inodes.size === 0) return holders;
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  await Promise.all(
+    pids.map(async (pid) => {
+      const fdDir = join('/proc', String(pid), 'fd');
+      let fds: string[];
+      try {
+        fds = await readdir(fdDir);
+      } catch {
+        return;
+      }
+      const seen = new Set<number>();
+      for (const fd of fds) {
+        let target: string;
+        try {
+          target = await readlink(join(fdDir, fd));
+        } catch {
+          continue;
+        }
+        const match = /^socket:\[(\d+)\]$/.exec(target);
+        const inode = match === null ? NaN : Number(match[1]);
+        if (!inodes.has(inode) || seen.has(inode)) continue;
+        seen.add(inode);
+        const list = holders.get(inode) ?? [];
+        list.push(pid);
+        holders.set(inode, list);
+      }
+    }),
+  );
+  for (const list of holders.values()) list.sort((a, b) => a - b);
+  return holders;
+}
+
+/** A process's name (`/proc/<pid>/comm`, at most 15 bytes, as `ps` shows it), or undefined. */
+export async function processName(pid: number): Promise<string | undefined> {
+  try {
+    return (await readFile(join('/proc', String(pid), 'comm'), 'utf8')).trimEnd();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the socket file says: its owner (name, else the uid as text), uid, gid and mode. */
+export interface SocketFile {
+  uid: number;
+  gid: number;
+  mode: number;
+  owner: string;
+}
+
+/**
+ * stat(2) of a socket file. Throws as Node does (`ENOENT`, `EACCES`), and `ENOTSOCK` for a file
+ * that is not a socket.
+ */
+export async function socketFile(path: string): Promise<SocketFile> {
+  const stats = await stat(path);
+  if (!stats.isSocket()) throw systemErrorByName('ENOTSOCK', 'stat', path);
+  return { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o7777, owner: await userName(stats.uid) };
+}
+
+/** The user name of `uid` from /etc/passwd, else the uid as text. */
+async function userName(uid: number): Promise<string> {
+  try {
+    const passwd = await readFile('/etc/passwd', 'utf8');
+    for (const line of passwd.split('\n')) {
+      const [name, , id] = line.split(':');
+      if (name !== undefined && id !== undefined && Number(id) === uid && id !== '') return name;
+    }
+  } catch {
+    // No /etc/passwd to read: the uid it is.
+  }
+  return String(uid);
+}
