@@ -81,3 +81,16 @@ for (const file of declarations(compiled)) {
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, renamed);
 }
+
+// The `proactor` command (cli/, package.json "bin"): one ESM file that imports the package by its
+// own name, so it runs on the public API only, and on the same single implementation.
+await build({
+  entryPoints: [join(root, 'cli', 'main.ts')],
+  outfile: join(dist, 'cli.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  external: ['proactor'],
+  logLevel: 'warning',
+});

@@ -24,6 +24,7 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
   statSync,
@@ -141,6 +142,25 @@ function smoke(dir, env, label, launcher = []) {
   results.push(`${label}: smoke passed`);
 }
 
+// The `proactor` command as the package manager linked it (node_modules/.bin): it runs, imports
+// the package by its own name, and waits for a process.
+function binSmoke(dir, env, label) {
+  const bin = join(dir, 'node_modules', '.bin', 'proactor');
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const printed = execFileSync(bin, ['--version'], { cwd: dir, env, encoding: 'utf8' }).trim();
+  if (printed !== version)
+    throw new Error(`${label}: proactor --version printed '${printed}', not '${version}'`);
+  const child = spawnSync(bin, ['wait', '--timeout', '200', String(process.pid)], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  });
+  if (child.status !== 1 || !child.stderr.includes('ETIMEDOUT')) {
+    throw new Error(`${label}: proactor wait --timeout gave exit ${child.status}: ${child.stderr}`);
+  }
+  results.push(`${label}: the proactor command runs`);
+}
+
 async function main() {
   step('npm pack');
   const npm = npmCommand();
@@ -168,6 +188,7 @@ async function main() {
     results.push(`${install.name}: installed in ${seconds.toFixed(1)} s`);
     checkInstalled(dir);
     smoke(dir, env, install.name);
+    binSmoke(dir, env, install.name);
     npmDir ??= dir;
   }
 

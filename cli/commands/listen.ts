@@ -1,0 +1,133 @@
+// proactor listen PATH: serve a pipe to one client, or to each in turn (--keep), bridging it to
+// stdin and stdout or to a command run per connection (--exec).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, killAndWait, type PipeSocket, type ServerOptions } from 'proactor';
+import { Input, session, StatusLine } from '../bridge.js';
+import { type Command, type Context, milliseconds, onePath, UsageError, type Values } from '../context.js';
+
+export const listenCommand: Command = {
+  options: {
+    keep: { type: 'boolean', short: 'k' },
+    exec: { type: 'string', short: 'e' },
+    instances: { type: 'string' },
+    'current-user-only': { type: 'boolean' },
+    sddl: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+    'eof-timeout': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  run,
+};
+
+function serverOptions(values: Values): ServerOptions {
+  const options: ServerOptions = {
+    allowHalfOpen: true,
+    pauseOnConnect: true,
+    rejectRemoteClients: values['allow-remote'] !== true,
+    eofTimeout: milliseconds(values, 'eof-timeout') ?? Infinity,
+  };
+  if (values.instances !== undefined) {
+    const instances = Number(values.instances);
+    if (!Number.isInteger(instances) || instances < 1 || instances > 255) {
+      throw new UsageError(
+        `--instances must be a whole number from 1 to 255, not '${String(values.instances)}'`,
+      );
+    }
+    options.instances = instances;
+  }
+  if (values['current-user-only'] === true || values.sddl !== undefined) {
+    options.security = {};
+    if (values['current-user-only'] === true) options.security.currentUserOnly = true;
+    if (typeof values.sddl === 'string') options.security.sddl = values.sddl;
+  }
+  return options;
+}
+
+async function run(values: Values, positionals: string[], context: Context): Promise<number> {
+  const path = onePath(positionals);
+  const options = serverOptions(values);
+  const keep = values.keep === true;
+  const command = typeof values.exec === 'string' ? values.exec : undefined;
+  if (command === '') throw new UsageError('--exec needs a command');
+  const server = createServer(options);
+  const waiting: PipeSocket[] = [];
+  let wake: (() => void) | undefined;
+  server.on('connection', (socket: PipeSocket) => {
+    waiting.push(socket);
+    // One client and done: nobody else gets in.
+    if (!keep) server.close();
+    wake?.();
+  });
+  const stop = (): void => {
+    server.close();
+    for (const socket of waiting.splice(0)) socket.destroy();
+    wake?.();
+  };
+  context.signal.addEventListener('abort', stop, { once: true });
+  try {
+    server.listen(path);
+    await Promise.race([once(server, 'listening'), once(server, 'close')]);
+    const input = new Input(process.stdin);
+    const status = new StatusLine(values.quiet !== true && process.stdout.isTTY ? context.status : undefined);
+    let failure: Error | undefined;
+    for (let served = 0; !context.signal.aborted && (keep || served === 0);) {
+      const socket = waiting.shift();
+      if (socket === undefined) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      served++;
+      const stopSocket = (): void => void socket.destroy();
+      context.signal.addEventListener('abort', stopSocket, { once: true });
+      failure =
+        command === undefined
+          ? await session(socket, input, process.stdout, status, 'client')
+          : await execSession(socket, command, context);
+      context.signal.removeEventListener('abort', stopSocket);
+      // A client that fails ends only its own session when serving clients in turn.
+      if (failure !== undefined && keep) context.stderr.write(`proactor listen: ${describeError(failure)}\n`);
+    }
+    if (context.signal.aborted) input.close();
+    else process.stdin.pause();
+    if (failure !== undefined && !keep) throw failure;
+    return 0;
+  } finally {
+    context.signal.removeEventListener('abort', stop);
+    stop();
+  }
+}
+
+function describeError(error: Error & { code?: string }): string {
+  return error.code !== undefined && !error.message.includes(error.code)
+    ? `${error.code}: ${error.message}`
+    : error.message;
+}
+
+/**
+ * Runs `command` through the shell with its stdin and stdout on the pipe; resolves when both the
+ * command has exited and the pipe has closed. Ctrl-C ends the command (SIGTERM, then SIGKILL).
+ */
+async function execSession(
+  socket: PipeSocket,
+  command: string,
+  context: Context,
+): Promise<Error | undefined> {
+  const child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'inherit'] });
+  let failure: Error | undefined;
+  socket.on('error', (error) => (failure ??= error));
+  // A command that stops reading early is not an error of ours.
+  child.stdin.on('error', () => {});
+  socket.pipe(child.stdin);
+  child.stdout.pipe(socket);
+  socket.resume();
+  const stopChild = (): void => void killAndWait(child, { escalate: 1000 }).catch(() => {});
+  context.signal.addEventListener('abort', stopChild, { once: true });
+  const [spawned] = await Promise.allSettled([
+    once(child, 'exit'),
+    socket.closed ? Promise.resolve() : once(socket, 'close'),
+  ]);
+  context.signal.removeEventListener('abort', stopChild);
+  if (spawned.status === 'rejected') return spawned.reason as Error;
+  return failure;
+}
