@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createServer } from '../../lib/index.js';
 import { useProactor } from '../support/engine.js';
 import { closed, listening } from '../support/events.js';
-import { isWindows, underWine } from '../support/platform.js';
+import { isWindows, ourProcessName, underWine } from '../support/platform.js';
 import { uniquePipePath } from '../support/pipes.js';
 import { unusedPid } from '../support/processes.js';
 import { cliPath, runCli } from '../support/cli.js';
@@ -120,7 +120,7 @@ describe('proactor pipes and info', () => {
       expect(run.code).toBe(0);
       const info = JSON.parse(run.stdout.toString());
       expect(info).toMatchObject({ path: server.path, pid: process.pid });
-      expect(info.processName).toMatch(/node/i);
+      expect(info.processName).toBe(ourProcessName);
       const text = await runCli(['info', server.path]);
       expect(text.stdout.toString()).toMatch(new RegExp(`^pid:\\s+${process.pid}$`, 'm'));
     } finally {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createServer, listPipes, pipeInfo } from '../../lib/index.js';
 import { useProactor } from '../support/engine.js';
 import { closed, listening } from '../support/events.js';
-import { isWindows, underWine } from '../support/platform.js';
+import { isWindows, ourProcessName, underWine } from '../support/platform.js';
 import { uniquePipePath } from '../support/pipes.js';
 
 const proactor = useProactor();
@@ -30,7 +30,7 @@ describe('pipeInfo', () => {
       for (const path of [ours.path, netPath]) {
         const info = await pipeInfo(path);
         expect(info).toMatchObject({ path, pid: process.pid });
-        expect(info.processName).toMatch(/node/i);
+        expect(info.processName).toBe(ourProcessName);
       }
     } finally {
       await ours.close();
@@ -107,7 +107,7 @@ describe('listPipes', () => {
         const name = server.path.slice(server.path.search(/proactor-test-/));
         const pipes = await listPipes({ filter: name, pids: true });
         expect(pipes).toEqual([expect.objectContaining({ path: server.path, pid: process.pid })]);
-        expect(pipes[0]?.processName).toMatch(/node/i);
+        expect(pipes[0]?.processName).toBe(ourProcessName);
         if (isWindows)
           expect(pipes[0]).toMatchObject({ instances: expect.any(Number), maxInstances: Infinity });
         const without = await listPipes({ filter: name });

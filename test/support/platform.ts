@@ -1,4 +1,5 @@
 // Which platform this leg runs on, decided once for the whole suite.
+import { basename } from 'node:path';
 import { native } from '../../lib/native.js';
 
 export const isWindows = process.platform === 'win32';
@@ -9,3 +10,11 @@ export const isWindows = process.platform === 'win32';
  * title; it still runs on Linux.
  */
 export const underWine: boolean = native.underWine();
+
+/**
+ * This process's name as the OS tells it to others: its exe's file name (Windows: `node.exe`, or
+ * the host's, `Code.exe`), or on Linux `/proc/<pid>/comm`, that name cut to 15 bytes.
+ */
+export const ourProcessName = isWindows
+  ? basename(process.execPath)
+  : basename(process.execPath).slice(0, 15);
