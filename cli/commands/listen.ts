@@ -68,6 +68,9 @@ async function run(values: Values, positionals: string[], context: Context): Pro
   try {
     server.listen(path);
     await Promise.race([once(server, 'listening'), once(server, 'close')]);
+    // Once listening, a failure is the server's, not one client's (EMFILE, say): the server
+    // reports it and retries, and so do we.
+    server.on('error', (error: Error) => context.stderr.write(`proactor listen: ${describeError(error)}\n`));
     const input = new Input(process.stdin);
     const status = new StatusLine(values.quiet !== true && process.stdout.isTTY ? context.status : undefined);
     let failure: Error | undefined;
@@ -116,6 +119,8 @@ async function execSession(
   const child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'inherit'] });
   let failure: Error | undefined;
   socket.on('error', (error) => (failure ??= error));
+  // No command to run (no shell): the client has nobody to talk to.
+  child.once('error', (error) => socket.destroy(error));
   // A command that stops reading early is not an error of ours.
   child.stdin.on('error', () => {});
   socket.pipe(child.stdin);

@@ -9,7 +9,7 @@ import { closed, listening } from '../support/events.js';
 import { isWindows, ourProcessName, underWine } from '../support/platform.js';
 import { uniquePipePath } from '../support/pipes.js';
 import { unusedPid } from '../support/processes.js';
-import { cliPath, runCli } from '../support/cli.js';
+import { cliPath, runCli, startCli } from '../support/cli.js';
 
 const proactor = useProactor();
 
@@ -126,6 +126,23 @@ describe('proactor pipes and info', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('listen --current-user-only makes a pipe only its user may open: info shows it', async () => {
+    const path = uniquePipePath('cli-private');
+    const server = startCli(['listen', '--current-user-only', path]);
+    server.child.stdin.end();
+    let run = await runCli(['info', '--json', path]);
+    for (let i = 0; i < 100 && run.code !== 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      run = await runCli(['info', '--json', path]);
+    }
+    expect(run.code).toBe(0);
+    const info = JSON.parse(run.stdout.toString());
+    expect(info.pid).toBe(server.child.pid);
+    // Windows: a protected DACL with one entry, the user's (full control); Linux: mode 0600.
+    if (isWindows) expect(info.sddl).toMatch(/D:P\(A;;(GA|FA);;;S-1-5-[-\d]+\)$/);
+    else expect(info.mode).toBe(0o600);
   });
 
   it('info on a pipe nobody serves: exit 1 with ENOENT', async () => {
