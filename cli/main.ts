@@ -25,6 +25,11 @@ const COMMANDS: Record<string, Command> = {
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGBREAK: 149 };
 const STOP_SIGNALS = process.platform === 'win32' ? ['SIGINT', 'SIGTERM', 'SIGBREAK'] : ['SIGINT', 'SIGTERM'];
 
+/** The command named `name`, if there is one (an own key: `toString` is no command). */
+function commandOf(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) throw new UsageError('a command is missing');
@@ -36,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = commandOf(name);
   if (command === undefined) throw new UsageError(`unknown command '${name}'`);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -48,33 +53,51 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE[name]}\n`);
     return 0;
   }
-  // Ctrl-C (SIGTERM, Ctrl+Break) aborts the command: it cancels what is pending and returns.
-  const interrupt = new AbortController();
+  // Ctrl-C (SIGTERM, Ctrl+Break) stops the command: it cancels what is pending and returns. A
+  // second one ends the process at once, as if we had not caught the first. So does a reader
+  // of our stdout that goes away (`| head`): what it did not take, nobody wants.
+  const stop = new AbortController();
   let caught: string | undefined;
+  let readerGone = false;
   const onSignal = (signal: string): void => {
-    caught ??= signal;
-    interrupt.abort();
+    caught = signal;
+    for (const each of STOP_SIGNALS) process.off(each, onSignal);
+    stop.abort();
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  process.stdout.on('error', (error: Error & { code?: string }) => {
+    if (error.code === 'EPIPE') readerGone = true;
+    stop.abort(error);
+  });
   const context: Context = {
-    signal: interrupt.signal,
+    signal: stop.signal,
     stderr: process.stderr,
     status: (message) => process.stderr.write(message),
   };
+  const stoppedCode = (): number | undefined =>
+    caught !== undefined ? (SIGNAL_EXIT[caught] ?? 1) : readerGone ? 0 : undefined;
   try {
     const code = await command.run(values, positionals, context);
-    return caught === undefined ? code : (SIGNAL_EXIT[caught] ?? 1);
+    return stoppedCode() ?? code;
   } catch (error) {
-    if (caught !== undefined && (error as Error).name === 'AbortError') return SIGNAL_EXIT[caught] ?? 1;
+    if ((error as Error).name === 'AbortError' && stop.signal.aborted) {
+      const code = stoppedCode();
+      if (code !== undefined) return code;
+      throw stop.signal.reason; // stdout failed some other way
+    }
     throw error;
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 
-function commandName(argv: string[]): string {
-  const name = argv[0];
-  return name !== undefined && name in COMMANDS ? `proactor ${name}` : 'proactor';
+// Errors that bad arguments give (ours, parseArgs', and the library's checks of them): usage.
+function isUsageError(error: Error & { code?: string }): boolean {
+  if (error instanceof UsageError) return true;
+  const code = error.code ?? '';
+  return (
+    code.startsWith('ERR_PARSE_ARGS_') || code.startsWith('ERR_INVALID_ARG_') || code === 'ERR_OUT_OF_RANGE'
+  );
 }
 
 main(process.argv.slice(2)).then(
@@ -82,17 +105,17 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: Error & { code?: string }) => {
-    const name = commandName(process.argv.slice(2));
-    const usage = error instanceof UsageError || error.code?.startsWith('ERR_PARSE_ARGS_') === true;
-    if (usage) {
-      const command = process.argv[2];
-      process.stderr.write(`${name}: ${error.message}\n\n${(command && USAGE[command]) ?? MAIN_USAGE}\n`);
+    const name = process.argv[2];
+    const label = commandOf(name) === undefined ? 'proactor' : `proactor ${name}`;
+    if (isUsageError(error)) {
+      const usage = commandOf(name) === undefined ? MAIN_USAGE : USAGE[name as string];
+      process.stderr.write(`${label}: ${error.message}\n\n${usage}\n`);
       process.exitCode = 2;
       return;
     }
     const code = error.code ?? 'ERROR';
     const message = error.message.includes(code) ? error.message : `${code}: ${error.message}`;
-    process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`${label}: ${message.split('\n')[0]}\n`);
     process.exitCode = 1;
   },
 );

@@ -74,7 +74,8 @@ void ReadSecurity(HANDLE pipe, PipeDetails* out) {
   DWORD domainLength = 256;
   SID_NAME_USE use;
   if (::LookupAccountSidW(nullptr, owner, name, &nameLength, domain, &domainLength, &use)) {
-    out->owner = WideToUtf8(std::wstring(domain) + L"\\" + name);
+    // Well-known accounts (Everyone) have no domain.
+    out->owner = WideToUtf8(domainLength == 0 ? std::wstring(name) : std::wstring(domain) + L"\\" + name);
     return;
   }
   LPWSTR sid = nullptr;
@@ -120,13 +121,17 @@ SysError ListPipes(std::vector<PipeListing>* out) {
 SysError QueryPipe(const std::string& path, PipeDetails* out) {
   const std::wstring wide = Utf8ToWide(path);
   const DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+  // The server may identify us but not act as us (SECURITY_IDENTIFICATION, as every client
+  // open of ours): listing pipes with their pids opens every pipe on the machine, perhaps
+  // elevated, and impersonating such a caller is how a local server would gain its rights.
+  const DWORD flags = SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
   // READ_CONTROL where the DACL grants it, for the owner and DACL; without it otherwise.
   UniqueHandle pipe(::CreateFileW(wide.c_str(), FILE_READ_ATTRIBUTES | READ_CONTROL, share, nullptr, OPEN_EXISTING,
-                                  0, nullptr));
+                                  flags, nullptr));
   bool canReadSecurity = pipe.Valid();
   if (!pipe.Valid() && ::GetLastError() == ERROR_ACCESS_DENIED) {
     pipe = UniqueHandle(
-        ::CreateFileW(wide.c_str(), FILE_READ_ATTRIBUTES, share, nullptr, OPEN_EXISTING, 0, nullptr));
+        ::CreateFileW(wide.c_str(), FILE_READ_ATTRIBUTES, share, nullptr, OPEN_EXISTING, flags, nullptr));
   }
   if (!pipe.Valid()) return LastWin32Error();  // ERROR_PIPE_BUSY is EBUSY
   ULONG pid = 0;

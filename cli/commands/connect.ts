@@ -21,7 +21,7 @@ async function run(values: Values, positionals: string[], context: Context): Pro
   const eofTimeout = milliseconds(values, 'eof-timeout') ?? 1000;
   const socket = await connected(path, timeout, values.wait === true, eofTimeout, context.signal);
   const input = new Input(process.stdin);
-  const status = new StatusLine(values.quiet !== true && process.stdout.isTTY ? context.status : undefined);
+  const status = StatusLine.for(values.quiet === true, context.status);
   const failure = await session(socket, input, process.stdout, status, 'connected');
   if (context.signal.aborted) input.close();
   else process.stdin.pause();

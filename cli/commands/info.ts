@@ -1,6 +1,6 @@
 // proactor info PATH: who serves a pipe, and what the OS keeps about it.
 import { pipeInfo, type PipeInfo } from 'proactor';
-import { type Command, jsonOf, milliseconds, onePath, type Values } from '../context.js';
+import { type Command, type Context, jsonOf, milliseconds, onePath, type Values } from '../context.js';
 
 export const infoCommand: Command = {
   options: {
@@ -10,10 +10,13 @@ export const infoCommand: Command = {
   run,
 };
 
-async function run(values: Values, positionals: string[]): Promise<number> {
+async function run(values: Values, positionals: string[], context: Context): Promise<number> {
   const path = onePath(positionals);
   const timeout = milliseconds(values, 'timeout');
-  const info = await pipeInfo(path, timeout === undefined ? {} : { timeout });
+  const info = await pipeInfo(path, {
+    signal: context.signal,
+    ...(timeout === undefined ? {} : { timeout }),
+  });
   process.stdout.write(values.json === true ? `${jsonOf(info)}\n` : lines(info));
   return 0;
 }

@@ -1,8 +1,9 @@
 // proactor listen PATH: serve a pipe to one client, or to each in turn (--keep), bridging it to
 // stdin and stdout or to a command run per connection (--exec).
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, killAndWait, type PipeSocket, type ServerOptions } from 'proactor';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createServer, type PipeSocket, type ServerOptions } from 'proactor';
 import { Input, session, StatusLine } from '../bridge.js';
 import { type Command, type Context, milliseconds, onePath, UsageError, type Values } from '../context.js';
 
@@ -54,6 +55,8 @@ async function run(values: Values, positionals: string[], context: Context): Pro
   const waiting: PipeSocket[] = [];
   let wake: (() => void) | undefined;
   server.on('connection', (socket: PipeSocket) => {
+    // Until its turn, an error only ends it (its session then finds it destroyed).
+    socket.on('error', () => {});
     waiting.push(socket);
     // One client and done: nobody else gets in.
     if (!keep) server.close();
@@ -72,7 +75,7 @@ async function run(values: Values, positionals: string[], context: Context): Pro
     // reports it and retries, and so do we.
     server.on('error', (error: Error) => context.stderr.write(`proactor listen: ${describeError(error)}\n`));
     const input = new Input(process.stdin);
-    const status = new StatusLine(values.quiet !== true && process.stdout.isTTY ? context.status : undefined);
+    const status = StatusLine.for(values.quiet === true, context.status);
     let failure: Error | undefined;
     for (let served = 0; !context.signal.aborted && (keep || served === 0);) {
       const socket = waiting.shift();
@@ -108,31 +111,72 @@ function describeError(error: Error & { code?: string }): string {
 }
 
 /**
- * Runs `command` through the shell with its stdin and stdout on the pipe; resolves when both the
- * command has exited and the pipe has closed. Ctrl-C ends the command (SIGTERM, then SIGKILL).
+ * Runs `command` through the shell with its stdin and stdout on the pipe; resolves when the
+ * command has exited and the pipe has closed. Once the client has ended its writes (or left),
+ * the command's input ends and it has 2 s to finish, as socat's `-t`, before it is stopped
+ * (SIGTERM, then SIGKILL a second later); Ctrl-C stops it at once. On Linux the command runs in
+ * a process group of its own, and the group is signalled: the shell may have left the command
+ * as its child. On Windows `cmd.exe` is ended (`TerminateProcess`); a program it started
+ * outlives it only as long as it ignores its closed stdin and stdout.
  */
 async function execSession(
   socket: PipeSocket,
   command: string,
   context: Context,
 ): Promise<Error | undefined> {
-  const child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'inherit'] });
+  if (socket.destroyed) return undefined;
+  const child = spawn(command, { shell: true, detached: !WINDOWS, stdio: ['pipe', 'pipe', 'inherit'] });
   let failure: Error | undefined;
   socket.on('error', (error) => (failure ??= error));
-  // No command to run (no shell): the client has nobody to talk to.
-  child.once('error', (error) => socket.destroy(error));
-  // A command that stops reading early is not an error of ours.
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // No command to run (no shell): the client has nobody to talk to.
+    child.once('error', (error) => {
+      failure ??= error;
+      socket.destroy();
+      resolve();
+    });
+  });
+  // A command that stops reading early, or a client gone, is not an error of the session.
   child.stdin.on('error', () => {});
   socket.pipe(child.stdin);
   child.stdout.pipe(socket);
   socket.resume();
-  const stopChild = (): void => void killAndWait(child, { escalate: 1000 }).catch(() => {});
-  context.signal.addEventListener('abort', stopChild, { once: true });
-  const [spawned] = await Promise.allSettled([
-    once(child, 'exit'),
-    socket.closed ? Promise.resolve() : once(socket, 'close'),
-  ]);
-  context.signal.removeEventListener('abort', stopChild);
-  if (spawned.status === 'rejected') return spawned.reason as Error;
+  const closed = socket.closed ? Promise.resolve() : once(socket, 'close').then(() => undefined);
+  const ended = socket.readableEnded ? Promise.resolve() : once(socket, 'end').then(() => undefined);
+  const stop = (): void => void stopCommand(child, exited, 0);
+  context.signal.addEventListener('abort', stop, { once: true });
+  await Promise.race([closed, ended.catch(() => undefined), exited]);
+  await stopCommand(child, exited, EXEC_GRACE_MS);
+  // Its output to its end, but whoever else holds the command's stdout (a program the shell left
+  // running) does not hold us.
+  if (!child.stdout.readableEnded) {
+    await Promise.race([once(child.stdout, 'end'), delay(STOP_GRACE_MS, undefined, { ref: false })]);
+  }
+  child.stdout.destroy();
+  child.stdin.destroy();
+  socket.end();
+  await closed;
+  context.signal.removeEventListener('abort', stop);
   return failure;
+}
+
+const WINDOWS = process.platform === 'win32';
+const STOP_GRACE_MS = 1000;
+const EXEC_GRACE_MS = 2000;
+
+/** Waits `grace` ms for the command to exit, then SIGTERM, and a second later SIGKILL. */
+async function stopCommand(child: ChildProcess, exited: Promise<void>, grace: number): Promise<void> {
+  const within = (ms: number): Promise<boolean> =>
+    Promise.race([exited.then(() => true), delay(ms, undefined, { ref: false }).then(() => false)]);
+  if (child.pid === undefined || (await within(grace))) return;
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    try {
+      if (WINDOWS) child.kill(signal);
+      else process.kill(-child.pid, signal);
+    } catch {
+      // Gone already.
+    }
+    if (await within(STOP_GRACE_MS)) return;
+  }
 }

@@ -47,7 +47,14 @@ async function run(values: Values, positionals: string[], context: Context): Pro
     return exit;
   };
   const waits = pids.map((pid) =>
-    waitForExit(pid, { signal, ...(timeout === undefined ? {} : { timeout }) }).then(report),
+    waitForExit(pid, { signal, ...(timeout === undefined ? {} : { timeout }) }).then(
+      report,
+      (error: Error) => {
+        // Which process it was about: `waitpid ESRCH` alone does not say.
+        if (error.name !== 'AbortError') error.message = `pid ${pid}: ${error.message}`;
+        throw error;
+      },
+    ),
   );
   try {
     if (values.any === true) {

@@ -1,18 +1,26 @@
 // Who serves a pipe: list the pipes of this machine, and ask about one. The platform's facts
 // come from lib/inspect/windows.ts (the named pipe file system, and a client's questions) and
 // lib/inspect/linux.ts (/proc and stat(2)); this file gives them one shape.
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { systemErrorByName, type SystemError } from '../errors.js';
+import { abortError, systemErrorByName, type SystemError } from '../errors.js';
 import { IOCP } from '../engine/platform.js';
 import { validatePipePath } from '../pipe-path.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getDefaultProactor } from '../proactor.js';
-import { optionsObject, validateBoolean, validateDelay, validateString } from '../validate.js';
+import {
+  optionsObject,
+  validateBoolean,
+  validateDelay,
+  validateSignal,
+  validateString,
+} from '../validate.js';
 import * as linux from './linux.js';
 import * as windows from './windows.js';
 
 /** One pipe that a server listens on, as `listPipes` finds it. */
 export interface PipeEntry {
-  /** What to connect to: `\\.\pipe\name` (Windows), the socket file or `@name` (Linux). */
+  /** What to connect to: `\\.\pipe\name` (Windows), the socket file (Linux). */
   path: string;
   /** The server's process id, where the OS tells it (see `listPipes`). */
   pid?: number;
@@ -52,6 +60,8 @@ export interface ListPipesOptions {
 export interface PipeInfoOptions {
   /** How long a pipe whose instances are all busy is retried, in ms. Default 1000. */
   timeout?: number;
+  /** Aborting stops the busy retries and the connect (Linux), with an `AbortError`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -97,13 +107,16 @@ async function listed(filter: string | undefined, pids: boolean): Promise<PipeEn
  * (`GetNamedPipeServerProcessId`, `GetNamedPipeInfo`, `GetNamedPipeHandleState`,
  * `GetSecurityInfo`) and closes: the server sees a client come and go. A pipe whose instances
  * are all busy is retried for `timeout` ms. Linux: `stat` of the socket file, its listening
- * socket in `/proc/net/unix`, and its holder from `/proc/<pid>/fd`; only if /proc hides the
- * holder, a connection asks `SO_PEERCRED`.
+ * socket in `/proc/net/unix` (by the name as given, then as resolved through symlinks), and its
+ * holder from `/proc/<pid>/fd`; where /proc hides the holder or the name, a connection asks
+ * `SO_PEERCRED`.
  *
- * Errors: thrown, a bad path (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`) or `timeout`
- * (`ERR_OUT_OF_RANGE`). Rejected (`address` the path): no such pipe `ENOENT`; not allowed
- * `EACCES`; Linux: a file that is not a socket `ENOTSOCK`, a socket file nobody listens on
- * `ECONNREFUSED`; Windows: every instance busy for `timeout` ms `ETIMEDOUT`. Not cancellable.
+ * Errors: thrown, a bad path (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`), `timeout`
+ * (`ERR_OUT_OF_RANGE`) or `signal` (`ERR_INVALID_ARG_TYPE`). Rejected (`address` the path): no
+ * such pipe `ENOENT`; not allowed `EACCES`; Linux: a file that is not a socket `ENOTSOCK`, a
+ * socket file nobody listens on `ECONNREFUSED`; Windows: every instance busy for `timeout` ms
+ * `ETIMEDOUT`. Cancellation: aborting `signal` stops the busy retries (Windows) or the connect
+ * (Linux) and rejects with `AbortError`.
  *
  * @example
  * ```js
@@ -113,13 +126,15 @@ async function listed(filter: string | undefined, pids: boolean): Promise<PipeEn
  */
 export function pipeInfo(path: string, options?: PipeInfoOptions): Promise<PipeInfo> {
   validatePipePath(path);
-  const { timeout = 1000 } = optionsObject(options) as PipeInfoOptions;
+  const { timeout = 1000, signal } = optionsObject(options) as PipeInfoOptions;
   validateDelay(timeout, 'options.timeout');
-  return inspected(path, timeout);
+  validateSignal(signal, 'options.signal');
+  return inspected(path, timeout, signal);
 }
 
-async function inspected(path: string, timeout: number): Promise<PipeInfo> {
-  const info = IOCP ? await windowsPipeInfo(path, timeout) : await linuxPipeInfo(path);
+async function inspected(path: string, timeout: number, signal: AbortSignal | undefined): Promise<PipeInfo> {
+  if (signal?.aborted) throw abortError(signal);
+  const info = IOCP ? await windowsPipeInfo(path, timeout, signal) : await linuxPipeInfo(path, signal);
   if (info.pid !== undefined) info.processName = await processName(info.pid);
   return info;
 }
@@ -153,7 +168,11 @@ async function linuxPipes(filter: string | undefined): Promise<PipeEntry[]> {
 const UNLIMITED_INSTANCES = 255;
 const BUSY_RETRY_MS = 20;
 
-async function windowsPipeInfo(path: string, timeout: number): Promise<PipeInfo> {
+async function windowsPipeInfo(
+  path: string,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<PipeInfo> {
   const deadline = performance.now() + timeout;
   for (;;) {
     const details = windows.queryPipe(path);
@@ -171,24 +190,27 @@ async function windowsPipeInfo(path: string, timeout: number): Promise<PipeInfo>
     }
     if (details.code !== 'EBUSY') throw details;
     if (performance.now() >= deadline) throw systemErrorByName('ETIMEDOUT', 'connect', path);
-    await new Promise((wake) => setTimeout(wake, BUSY_RETRY_MS));
+    await sleep(BUSY_RETRY_MS, undefined, { signal }).catch(() => {
+      throw abortError(signal);
+    });
   }
 }
 
-async function linuxPipeInfo(path: string): Promise<PipeInfo> {
+async function linuxPipeInfo(path: string, signal: AbortSignal | undefined): Promise<PipeInfo> {
   let file: linux.SocketFile;
   try {
     file = await linux.socketFile(path);
   } catch (error) {
     throw Object.assign(error as SystemError, { address: path });
   }
-  const absolute = resolve(path);
-  const socket = (await linux.listeningSockets()).find(
-    (listed) => listed.path === path || listed.path === absolute,
-  );
-  if (socket === undefined) throw systemErrorByName('ECONNREFUSED', 'connect', path);
+  const socket = await listedSocket(path);
+  // Not listed under any name it resolves to: a connection tells (another network namespace's
+  // server still answers one), or it is a socket file nobody listens on.
   const pid =
-    (await linux.socketHolders(new Set([socket.inode]))).get(socket.inode)?.[0] ?? (await askServerPid(path));
+    socket === undefined
+      ? await askServerPid(path, signal, true)
+      : ((await linux.socketHolders(new Set([socket.inode]))).get(socket.inode)?.[0] ??
+        (await askServerPid(path, signal)));
   return {
     path,
     ...(pid === undefined ? {} : { pid }),
@@ -200,25 +222,50 @@ async function linuxPipeInfo(path: string): Promise<PipeInfo> {
 }
 
 /**
- * The server's pid as a client learns it, or undefined if we cannot connect. Windows: a client
- * open with no read or write access; Linux: a connection and `SO_PEERCRED`.
+ * The listening socket bound at `path`: /proc/net/unix names it as it was bound (relative, or
+ * through symlinks, /var/run for /run), so names are compared as written, then as resolved.
  */
-async function askServerPid(path: string): Promise<number | undefined> {
+async function listedSocket(path: string): Promise<linux.ListeningSocket | undefined> {
+  const sockets = await linux.listeningSockets();
+  const absolute = resolve(path);
+  const exact = sockets.find((listed) => listed.path === path || listed.path === absolute);
+  if (exact !== undefined) return exact;
+  const real = await realpath(path).catch(() => absolute);
+  for (const listed of sockets) {
+    if ((await realpath(listed.path).catch(() => undefined)) === real) return listed;
+  }
+  return undefined;
+}
+
+/**
+ * The server's pid as a client learns it, or undefined if we cannot connect. Windows: a client
+ * open with no read or write access; Linux: a connection and `SO_PEERCRED`. With `refusedIsError`
+ * a Linux socket file nobody listens on rejects (`ECONNREFUSED`), as does an abort.
+ */
+async function askServerPid(
+  path: string,
+  signal?: AbortSignal,
+  refusedIsError = false,
+): Promise<number | undefined> {
   if (IOCP) {
     const details = windows.queryPipe(path);
     return details instanceof Error || details.serverPid === 0 ? undefined : details.serverPid;
   }
-  if (path.startsWith('@')) return undefined; // abstract: not a path we connect to
   const proactor = getDefaultProactor();
+  let pipe;
   try {
-    const pipe = await proactor.connectPipe(path, { timeout: 1000 });
-    try {
-      return proactor.peerPid(pipe);
-    } finally {
-      proactor.closeHandle(pipe);
-    }
+    pipe = await proactor.connectPipe(path, { timeout: 1000, ...(signal === undefined ? {} : { signal }) });
+  } catch (error) {
+    const code = (error as SystemError).code;
+    if ((error as Error).name === 'AbortError' || (refusedIsError && code === 'ECONNREFUSED')) throw error;
+    return undefined;
+  }
+  try {
+    return proactor.peerPid(pipe);
   } catch {
     return undefined;
+  } finally {
+    proactor.closeHandle(pipe);
   }
 }
 

@@ -11,25 +11,27 @@ const ACCEPTING = 0x10000;
 /** SOCK_STREAM and SOCK_SEQPACKET in its Type column: the kinds that accept connections. */
 const CONNECTION_TYPES = new Set([1, 5]);
 
-/** One listening socket: its path (`@name` for an abstract one) and inode. */
+/** One listening socket: its path and inode. */
 export interface ListeningSocket {
   path: string;
   inode: number;
 }
 
-/** The listening AF_UNIX sockets of this network namespace that have a name. */
+/** The listening AF_UNIX sockets of this network namespace that have a path (not abstract ones). */
 export async function listeningSockets(): Promise<ListeningSocket[]> {
   const table = await readFile('/proc/net/unix', 'utf8');
   const sockets: ListeningSocket[] = [];
   // "Num RefCount Protocol Flags Type St Inode Path", the path last and optional.
   for (const line of table.split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 8) continue;
-    const flags = Number.parseInt(fields[3] as string, 16);
-    const type = Number.parseInt(fields[4] as string, 16);
-    if ((flags & ACCEPTING) === 0 || !CONNECTION_TYPES.has(type)) continue;
-    const path = line.trim().split(/\s+/).slice(7).join(' ');
-    sockets.push({ path, inode: Number(fields[6]) });
+    // Seven fields, then the path as it was bound, spaces and all.
+    const match = /^\s*(?:\S+\s+){3}(\S+)\s+(\S+)\s+\S+\s+(\d+) (.+)$/.exec(line);
+    if (match === null) continue;
+    const [, flags, type, inode, path] = match as unknown as [string, string, string, string, string];
+    if ((Number.parseInt(flags, 16) & ACCEPTING) === 0 || !CONNECTION_TYPES.has(Number.parseInt(type, 16)))
+      continue;
+    // An abstract socket (`@name`) has no path to connect to.
+    if (path.startsWith('@')) continue;
+    sockets.push({ path, inode: Number(inode) });
   }
   return sockets;
 }

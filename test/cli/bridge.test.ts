@@ -2,6 +2,7 @@
 // data through their stdin and stdout.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../../lib/index.js';
@@ -65,6 +66,40 @@ describe('proactor listen and connect', () => {
       server.child.kill();
     }
     await server.done;
+  });
+
+  it('--keep --exec: a client that leaves while its command runs on does not hold up the next', async () => {
+    const path = uniquePipePath('cli-exec-leave');
+    // Answers a line, then runs on, ignoring its input's end: stopped once its client has gone.
+    const command = `"${process.execPath}" "${fixturePath('upper-case.mjs')}" --linger`;
+    const server = startCli(['listen', '--keep', '--exec', command, path]);
+    server.child.stdin.end();
+    try {
+      for (const name of ['first', 'second']) {
+        const client = startCli(['connect', '--wait', '--timeout', '30000', path]);
+        client.child.stdin.write(`${name}\n`);
+        await client.printed(`${name.toUpperCase()}\n`);
+        // The client goes; its command runs on, until the server stops it.
+        client.child.kill('SIGKILL');
+        await client.done;
+      }
+    } finally {
+      server.child.kill();
+    }
+  });
+
+  it('a reader of stdout that goes away (| head) ends connect quietly, exit 0', async () => {
+    const path = uniquePipePath('cli-head');
+    const server = startCli(['listen', path]);
+    // More than any pipe buffer holds, so connect is still writing when its reader goes.
+    server.child.stdin.end(randomBytes(8 * 1024 * 1024));
+    const client = startCli(['connect', '--wait', '--timeout', '30000', path]);
+    client.child.stdin.end();
+    await new Promise<void>((resolve) => client.child.stdout.once('data', () => resolve()));
+    client.child.stdout.destroy();
+    const run = await client.done;
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    server.child.kill();
   });
 
   it('connect to a pipe that does not exist: exit 1 and ENOENT on stderr, one line', async () => {
@@ -140,34 +175,87 @@ describe.skipIf(isWindows)('status line', () => {
 // Windows has no way for Node to send another process a Ctrl-C (process.kill ends it with
 // TerminateProcess), and Wine delivers no console control events: the Linux leg runs these.
 describe.skipIf(isWindows)('Ctrl-C', () => {
+  /** Resolves once `pid` catches SIGINT (/proc's SigCgt): its handler is in, it has started. */
+  async function catchesSigint(pid: number): Promise<void> {
+    for (let i = 0; i < 400; i++) {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const caught = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`);
+      if ((caught & (1n << 1n)) !== 0n) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`${pid} never caught SIGINT`);
+  }
+
   it('SIGINT while connect retries a busy server ends it within 1 s', async () => {
     const busy = await busyServer(proactor);
     try {
       const client = startCli(['connect', busy.path]);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await catchesSigint(client.child.pid as number);
+      await new Promise((resolve) => setTimeout(resolve, 200));
       expect(client.child.exitCode).toBe(null);
       const started = performance.now();
       client.child.kill('SIGINT');
       const run = await client.done;
       expect(performance.now() - started).toBeLessThan(1000);
-      expect(run.code).toBe(130);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 130, stderr: '' });
     } finally {
       busy.dispose();
     }
   });
 
-  it('SIGINT while data flows ends both ends within 1 s', async () => {
-    const path = uniquePipePath('cli-sigint');
+  /** listen and connect with data flowing from connect, both inputs left open. */
+  async function flowing(label: string) {
+    const path = uniquePipePath(label);
     const server = startCli(['listen', path]);
     const client = startCli(['connect', '--wait', '--timeout', '30000', path]);
-    // Data flows from connect to listen, and the input stays open.
     client.child.stdin.write(randomBytes(1024 * 1024));
     await new Promise<void>((resolve) => server.child.stdout.once('data', () => resolve()));
-    const started = performance.now();
+    return { server, client };
+  }
+
+  it('SIGINT to connect while data flows ends it within 1 s; then SIGINT ends listen within 1 s', async () => {
+    const { server, client } = await flowing('cli-sigint-client');
+    let started = performance.now();
     client.child.kill('SIGINT');
-    server.child.kill('SIGINT');
-    const [connected, served] = await Promise.all([client.done, server.done]);
+    const connected = await client.done;
     expect(performance.now() - started).toBeLessThan(1000);
-    expect([connected.code, served.code]).toEqual([130, 130]);
+    expect({ code: connected.code, stderr: connected.stderr }).toEqual({ code: 130, stderr: '' });
+    // listen has its client's end, and waits for its own input to end too.
+    expect(server.child.exitCode).toBe(null);
+    started = performance.now();
+    server.child.kill('SIGINT');
+    const served = await server.done;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect({ code: served.code, stderr: served.stderr }).toEqual({ code: 130, stderr: '' });
+  });
+
+  it('SIGINT to listen while data flows ends it within 1 s; connect then fails with one line', async () => {
+    const { server, client } = await flowing('cli-sigint-server');
+    const started = performance.now();
+    server.child.kill('SIGINT');
+    const served = await server.done;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect({ code: served.code, stderr: served.stderr }).toEqual({ code: 130, stderr: '' });
+    client.child.stdin.write(randomBytes(1024 * 1024));
+    const connected = await client.done;
+    expect(connected.code).toBe(1);
+    expect(connected.stderr).toMatch(/^proactor connect: .*(EPIPE|ECONNRESET)[^\n]*\n$/);
+  });
+
+  it("SIGINT to listen --exec stops the command it runs, and the command's own children", async () => {
+    const path = uniquePipePath('cli-sigint-exec');
+    // The shell runs a command that ignores its input's end and runs on: a grandchild of ours.
+    const command = `"${process.execPath}" -e "setInterval(() => {}, 1000)"; true`;
+    const server = startCli(['listen', '--exec', command, path]);
+    server.child.stdin.end();
+    const client = startCli(['connect', '--wait', '--timeout', '30000', path]);
+    await catchesSigint(server.child.pid as number);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = performance.now();
+    server.child.kill('SIGINT');
+    const served = await server.done;
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(served.code).toBe(130);
+    client.child.kill();
   });
 });

@@ -25,7 +25,8 @@ describe('proactor wait', () => {
   it('waiting for a process that exits with 7 exits with 7, and says so', async () => {
     if (isWindows) {
       // Windows knows any process's exit code (GetExitCodeProcess).
-      const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(7), 300)']);
+      // Long enough for the command to start and pin it first (else the runner reaps it: ESRCH).
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(7), 2000)']);
       const run = await runCli(['wait', String(child.pid)]);
       expect({ code: run.code, stdout: run.stdout.toString() }).toEqual({
         code: 7,
@@ -49,7 +50,8 @@ describe('proactor wait', () => {
   it.skipIf(isWindows)(
     'Linux: a process that is not its child: the exit is reported, its code unknown, exit 0',
     async () => {
-      const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(7), 300)']);
+      // Long enough for the command to start and pin it first (else the runner reaps it: ESRCH).
+      const child = spawn(process.execPath, ['-e', 'setTimeout(() => process.exit(7), 2000)']);
       const run = await runCli(['wait', String(child.pid)]);
       expect(run.code).toBe(0);
       expect(run.stdout.toString()).toBe(`${child.pid} exited (its exit code is unknown: not our child)\n`);
@@ -63,7 +65,7 @@ describe('proactor wait', () => {
   });
 
   it('--any returns at the first exit; all (the default) waits for every one', async () => {
-    const quick = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 200)']);
+    const quick = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 2000)']);
     const slow = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
       const any = await runCli(['wait', '--any', '--json', String(quick.pid), String(slow.pid)]);
@@ -169,6 +171,8 @@ describe('usage', () => {
   it.each([
     [[], 'proactor: a command is missing'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['toString'], "unknown command 'toString'"],
+    [['wait', '99999999999'], 'must be a positive integer process id'],
     [['connect'], 'PATH is missing'],
     [['connect', '--bogus', 'x'], "Unknown option '--bogus'"],
     [['wait', 'abc'], "PID must be a whole number >= 1, not 'abc'"],
