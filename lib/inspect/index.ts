@@ -24,7 +24,7 @@ export interface PipeEntry {
   path: string;
   /** The server's process id, where the OS tells it (see `listPipes`). */
   pid?: number;
-  /** The server's process name (`node.exe`; Linux: `/proc/<pid>/comm`), where known. */
+  /** The server's executable's name (`node.exe`, `node`), where the OS tells it. */
   processName?: string;
   /** Windows: instances that exist now (each waiting for a client or serving one). */
   instances?: number;
@@ -69,7 +69,7 @@ export interface PipeInfoOptions {
  * (`NtQueryDirectoryFile`); the server pid only with `pids: true`, since Windows tells it only to
  * a client (`GetNamedPipeServerProcessId`). Linux: the listening `AF_UNIX` sockets of this
  * network namespace (`/proc/net/unix`), each with the process holding it (`/proc/<pid>/fd`),
- * where /proc lets us see it.
+ * where /proc lets us see it, and its executable's name (`/proc/<pid>/exe`).
  *
  * Errors: thrown, options that are no object, a `filter` that is no string or `pids` no boolean
  * (`ERR_INVALID_ARG_TYPE`). Rejected: what the OS says; Wine cannot list pipes (`ENOTSUP`,

@@ -3,7 +3,7 @@
 // only), and /proc/<pid>/fd/* links name the socket inodes each process holds (readable for our
 // own processes, or all of them as root). The socket file's owner and mode come from stat(2).
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { systemErrorByName } from '../errors.js';
 
 /** `__SO_ACCEPTCON` in /proc/net/unix's Flags column: the socket listens. */
@@ -75,10 +75,26 @@ export async function socketHolders(inodes: ReadonlySet<number>): Promise<Map<nu
   return holders;
 }
 
-/** A process's name (`/proc/<pid>/comm`, at most 15 bytes, as `ps` shows it), or undefined. */
+/**
+ * A process's name: its executable's file name (`/proc/<pid>/exe`, readable for our own
+ * processes or as root), else its argv[0]'s, else `/proc/<pid>/comm`. Not comm first: that is
+ * the main thread's name, which a program may set (Node 24+ calls its main thread MainThread).
+ */
 export async function processName(pid: number): Promise<string | undefined> {
+  const dir = join('/proc', String(pid));
   try {
-    return (await readFile(join('/proc', String(pid), 'comm'), 'utf8')).trimEnd();
+    return basename((await readlink(join(dir, 'exe'))).replace(/ \(deleted\)$/, ''));
+  } catch {
+    // Not ours to read: what it was started as.
+  }
+  try {
+    const argv0 = (await readFile(join(dir, 'cmdline'), 'utf8')).split('\0')[0];
+    if (argv0 !== undefined && argv0 !== '') return basename(argv0);
+  } catch {
+    // Gone, or a kernel thread.
+  }
+  try {
+    return (await readFile(join(dir, 'comm'), 'utf8')).trimEnd();
   } catch {
     return undefined;
   }

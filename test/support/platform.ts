@@ -12,9 +12,7 @@ export const isWindows = process.platform === 'win32';
 export const underWine: boolean = native.underWine();
 
 /**
- * This process's name as the OS tells it to others: its exe's file name (Windows: `node.exe`, or
- * the host's, `Code.exe`), or on Linux `/proc/<pid>/comm`, that name cut to 15 bytes.
+ * This process's name as pipeInfo and listPipes report it: its executable's file name (Windows:
+ * `node.exe`, or the host's, `Code.exe`; Linux: from /proc/<pid>/exe).
  */
-export const ourProcessName = isWindows
-  ? basename(process.execPath)
-  : basename(process.execPath).slice(0, 15);
+export const ourProcessName = basename(process.execPath);
