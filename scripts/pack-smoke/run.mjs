@@ -32,7 +32,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmCommand } from '../commands.mjs';
 import { ensureRoot } from '../debian-root.mjs';
@@ -143,8 +143,10 @@ function smoke(dir, env, label, launcher = []) {
 }
 
 // The `proactor` command as the package manager linked it (node_modules/.bin): it runs, imports
-// the package by its own name, and waits for a process.
-function binSmoke(dir, env, label) {
+// the package by its own name, and waits for a process. pnpm's link is a shell script that calls
+// sed, dirname and uname: the user's PATH keeps its node first, then this machine's tools.
+function binSmoke(dir, installEnv, label) {
+  const env = { ...installEnv, PATH: `${installEnv.PATH}${delimiter}${process.env.PATH ?? ''}` };
   const bin = join(dir, 'node_modules', '.bin', 'proactor');
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const printed = execFileSync(bin, ['--version'], { cwd: dir, env, encoding: 'utf8' }).trim();
