@@ -71,3 +71,10 @@ export function table(header: string[], rows: string[][]): string {
     .map((line) => `${line}\n`)
     .join('');
 }
+
+/** An error as one stderr line: its message, its code first where the message lacks it. */
+export function errorLine(error: Error & { code?: string }): string {
+  const code = error.code ?? 'ERROR';
+  const message = error.message.includes(code) ? error.message : `${code}: ${error.message}`;
+  return message.split('\n')[0] as string;
+}

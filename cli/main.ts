@@ -10,7 +10,7 @@ import { infoCommand } from './commands/info.js';
 import { listenCommand } from './commands/listen.js';
 import { pipesCommand } from './commands/pipes.js';
 import { waitCommand } from './commands/wait.js';
-import { type Command, type Context, UsageError } from './context.js';
+import { type Command, type Context, errorLine, UsageError } from './context.js';
 import { MAIN_USAGE, USAGE } from './usage.js';
 
 const COMMANDS: Record<string, Command> = {
@@ -113,9 +113,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    const code = error.code ?? 'ERROR';
-    const message = error.message.includes(code) ? error.message : `${code}: ${error.message}`;
-    process.stderr.write(`${label}: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`${label}: ${errorLine(error)}\n`);
     process.exitCode = 1;
   },
 );

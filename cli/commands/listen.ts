@@ -5,7 +5,15 @@ import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createServer, type PipeSocket, type ServerOptions } from 'proactor';
 import { Input, session, StatusLine } from '../bridge.js';
-import { type Command, type Context, milliseconds, onePath, UsageError, type Values } from '../context.js';
+import {
+  type Command,
+  type Context,
+  errorLine,
+  milliseconds,
+  onePath,
+  UsageError,
+  type Values,
+} from '../context.js';
 
 export const listenCommand: Command = {
   options: {
@@ -73,7 +81,7 @@ async function run(values: Values, positionals: string[], context: Context): Pro
     await Promise.race([once(server, 'listening'), once(server, 'close')]);
     // Once listening, a failure is the server's, not one client's (EMFILE, say): the server
     // reports it and retries, and so do we.
-    server.on('error', (error: Error) => context.stderr.write(`proactor listen: ${describeError(error)}\n`));
+    server.on('error', (error: Error) => context.stderr.write(`proactor listen: ${errorLine(error)}\n`));
     const input = new Input(process.stdin);
     const status = StatusLine.for(values.quiet === true, context.status);
     let failure: Error | undefined;
@@ -92,7 +100,7 @@ async function run(values: Values, positionals: string[], context: Context): Pro
           : await execSession(socket, command, context);
       context.signal.removeEventListener('abort', stopSocket);
       // A client that fails ends only its own session when serving clients in turn.
-      if (failure !== undefined && keep) context.stderr.write(`proactor listen: ${describeError(failure)}\n`);
+      if (failure !== undefined && keep) context.stderr.write(`proactor listen: ${errorLine(failure)}\n`);
     }
     if (context.signal.aborted) input.close();
     else process.stdin.pause();
@@ -102,12 +110,6 @@ async function run(values: Values, positionals: string[], context: Context): Pro
     context.signal.removeEventListener('abort', stop);
     stop();
   }
-}
-
-function describeError(error: Error & { code?: string }): string {
-  return error.code !== undefined && !error.message.includes(error.code)
-    ? `${error.code}: ${error.message}`
-    : error.message;
 }
 
 /**
