@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import * as nodeNet from 'node:net';
 import * as proactor from 'proactor';
 import { percentile } from '../lib/stats.mjs';
+import { wakeUps } from '../lib/switches.mjs';
 
 const serverScript = fileURLToPath(new URL('../peers/server.mjs', import.meta.url));
 const modules = { proactor, 'node:net': nodeNet };
@@ -92,6 +93,9 @@ export const pingpong = {
   metrics: [
     { key: 'p50us', unit: 'µs p50', better: 'lower' },
     { key: 'p99us', unit: 'µs p99', better: 'lower' },
+    // Thread wake-ups in the client process (all its threads) per round trip: on Linux and
+    // under Wine only (bench/lib/switches.mjs).
+    { key: 'wakeUps', unit: 'thread wake-ups per round trip (client)', better: 'lower' },
   ],
   async run(side, { quick }) {
     const count = quick ? 5000 : 100_000;
@@ -100,6 +104,7 @@ export const pingpong = {
     const socket = await connect(modules[side], path);
     const message = Buffer.alloc(64, 'p');
     const micros = new Float64Array(count);
+    let switchesBefore = null;
     await new Promise((resolve) => {
       let done = 0;
       let got = 0;
@@ -108,6 +113,7 @@ export const pingpong = {
         started = performance.now();
         socket.write(message);
       };
+      switchesBefore = wakeUps();
       socket.on('data', (chunk) => {
         got += chunk.length;
         if (got < message.length) return;
@@ -118,10 +124,14 @@ export const pingpong = {
       });
       send();
     });
+    const switchesAfter = wakeUps();
     socket.destroy();
     await server.close();
     const samples = [...micros];
-    return { p50us: percentile(samples, 50), p99us: percentile(samples, 99) };
+    const result = { p50us: percentile(samples, 50), p99us: percentile(samples, 99) };
+    if (switchesBefore !== null && switchesAfter !== null)
+      result.wakeUps = (switchesAfter - switchesBefore) / count;
+    return result;
   },
 };
 
