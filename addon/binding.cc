@@ -62,6 +62,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
                        {
                            InstanceMethod<&EngineWrap::Open>("open"),
                            InstanceMethod<&EngineWrap::WaitEngine>("waitEngine"),
+                           InstanceMethod<&EngineWrap::Delivery>("delivery"),
                            InstanceMethod<&EngineWrap::PostForeignCompletion>("postForeignCompletion"),
                            InstanceMethod<&EngineWrap::CreatePipeInstance>("createPipeInstance"),
                            InstanceMethod<&EngineWrap::ConnectPipe>("connectPipe"),
@@ -99,11 +100,11 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     return Napi::Number::New(env, id);
   }
 
-  // open(waitEngine): starts the engine, its waits done the named way where the system can
-  // ("threadpool" / "packet" on Windows); 0, or -1 with the error in scratch (the engine is
-  // then shut down).
+  // open(waitEngine, delivery): starts the engine, its waits done the named way where the system
+  // can ("threadpool" / "packet" on Windows), its completions delivered the named way ("loop", or
+  // Windows' fallback "thread"); 0, or -1 with the error in scratch (the engine is then shut down).
   Napi::Value Open(const Napi::CallbackInfo& info) {
-    SysError error = engine_->Open(ArgString(info, 0, "waitEngine"));
+    SysError error = engine_->Open(ArgString(info, 0, "waitEngine"), ArgString(info, 1, "delivery"));
     if (error.failed()) engine_->Shutdown(false);
     return HandleResult(info.Env(), error, 0);
   }
@@ -111,8 +112,11 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   // How waits are done: the engine asked for, or the fallback when the system lacks it.
   Napi::Value WaitEngine(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), engine_->WaitEngine()); }
 
+  // How completions reach JS: the way asked for, or the fallback when the host does not allow it.
+  Napi::Value Delivery(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), engine_->Delivery()); }
+
   // For the tests of L4: a completion that belongs to no operation, through the same path as
-  // every completion (Windows: the port and the poller thread). It is counted in
+  // every completion (Windows: the port it completes on). It is counted in
   // stats().unexpected and never looked into; it costs nothing else.
   void PostForeignCompletion(const Napi::CallbackInfo&) { engine_->PostForeignCompletion(); }
 

@@ -37,10 +37,16 @@ export interface InstanceSettings {
  */
 export interface NativeEngine {
   readonly scratch: Float64Array;
-  /** Starts the engine, its waits done the named way where the system has it ('threadpool' | 'packet' on Windows). */
-  open(waitEngine: string): number;
+  /**
+   * Starts the engine, its waits done the named way where the system has it ('threadpool' |
+   * 'packet' on Windows), its completions delivered the named way ('loop', or Windows' fallback
+   * 'thread').
+   */
+  open(waitEngine: string, delivery: string): number;
   /** The wait engine in use once open: 'threadpool' | 'packet' (Windows), 'epoll' (Linux). */
   waitEngine(): string;
+  /** How completions reach JS once open: 'loop' (the event loop dequeues them) or 'thread' (Windows' fallback). */
+  delivery(): 'loop' | 'thread';
   /** For the tests of L4: a completion for no operation, counted in stats' unexpected. */
   postForeignCompletion(): void;
   createPipeInstance(settings: InstanceSettings): number;
@@ -162,6 +168,7 @@ export const NATIVE_PROCESS_METHODS = [
 export const NATIVE_ENGINE_METHODS = [
   'open',
   'waitEngine',
+  'delivery',
   'postForeignCompletion',
   'createPipeInstance',
   'connectPipe',

@@ -79,6 +79,14 @@ export abstract class ProactorHandles {
    */
   readonly waitEngine: string = this.#engine.waitEngine;
 
+  /**
+   * How completions reach JS: `'loop'` — the event loop dequeues them itself, one thread wake-up
+   * each (Windows: libuv's own completion port; Linux: the loop polls our epoll descriptor) — or
+   * `'thread'`, Windows' fallback (a port of our own and a poller thread) for a host whose libuv
+   * the addon cannot verify, or when `PROACTOR_DELIVERY=thread` asks for it. No OS call; errors: none.
+   */
+  readonly delivery: 'loop' | 'thread' = this.#engine.delivery;
+
   /** True once `close()` has been called. No OS call; errors: none. */
   get closed(): boolean {
     return this.#engine.closed;
@@ -173,7 +181,8 @@ export abstract class ProactorHandles {
    * (default 5000), then stops the engine and closes every handle (L9: bounded, never hangs).
    * The report lists operations that never completed, whose memory is kept (L1). Calling it
    * again returns the same report. Windows: `CancelIoEx` (and the waits' and flushes' cancels)
-   * for each operation, a quit packet to stop the poller thread, `CloseHandle` for each handle.
+   * for each operation, the event loop's check handle closed (the fallback: a quit packet to its
+   * poller thread), `CloseHandle` for each handle.
    * Linux: operations leave their epoll waits, Node's loop stops watching the epoll fd, `close`
    * for each handle (and `unlink` for server instances).
    *

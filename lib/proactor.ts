@@ -13,8 +13,9 @@ export { unexpectedCompletions } from './engine/registry.js';
 export { PipeHandle } from './pipe-handle.js';
 
 /**
- * A completion engine: an I/O completion port with its own poller thread (Windows), or an
- * epoll instance that Node's event loop watches (Linux), delivering results to JS in batches.
+ * A completion engine whose completions Node's event loop itself dequeues — from its own I/O
+ * completion port (Windows) or by watching an epoll instance (Linux) — delivering results to JS
+ * in batches (see `delivery`).
  * Most programs use the shared one from `getDefaultProactor()`.
  *
  * Every operation method returns a promise and takes an `AbortSignal`. Aborting asks the OS to

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../lib/index.js';
 import { nativePath } from '../lib/native.js';
+import { Proactor } from '../lib/proactor.js';
 
 const expectedPlatform = process.env.PROACTOR_TEST_LEG ?? process.platform;
 // Set by the legs that pick a Node (scripts/test-node-versions.mjs, scripts/windows/test.mjs)
@@ -29,6 +30,17 @@ describe('canary', () => {
       expect(backend()).toBe('iocp');
     });
   }
+
+  it("delivers completions from the event loop itself ('loop'), not through the fallback thread", async () => {
+    // On Windows the addon checks this host's libuv before completing on its port; a Node or a
+    // host exe whose libuv it could not verify would fall back to 'thread' and show up here.
+    const proactor = new Proactor();
+    try {
+      expect(proactor.delivery).toBe('loop');
+    } finally {
+      await proactor.close();
+    }
+  });
 
   it('loads the addon built for this platform', () => {
     expect(backend()).toBe(expectedPlatform === 'win32' ? 'iocp' : 'epoll');

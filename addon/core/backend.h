@@ -31,13 +31,18 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  // Creates the port / epoll instance and starts watching it. Windows: a poller thread blocks
-  // on the port and Posts batches. Linux: the event loop itself watches the epoll descriptor
-  // and the backend delivers with DeliverNow — one thread wake-up per completion, as libuv.
-  virtual SysError Open(CompletionSink* sink, uv_loop_s* loop) = 0;
+  // Creates the port / epoll instance and starts watching it so that a completion reaches JS
+  // with one thread wake-up, the loop thread's, as libuv's own do: the event loop dequeues it
+  // (Windows: from libuv's own completion port, win/loop_port.h; Linux: libuv polls our epoll
+  // descriptor) and the backend delivers with DeliverNow. Windows falls back to a port of its
+  // own and a poller thread that Posts batches (two wake-ups) where the host's libuv is not one
+  // it can verify, or when `delivery` is "thread".
+  virtual SysError Open(CompletionSink* sink, uv_loop_s* loop, const std::string& delivery) = 0;
+  // How completions reach JS once open: "loop" or "thread" (the Windows fallback).
+  virtual const char* Delivery() const noexcept = 0;
   // Stops watching: after it, nothing is posted or delivered. `stopped` (may be empty) runs
-  // once the backend holds nothing of the event loop's — at once after joining the poller
-  // thread, or from libuv's close callback — so environment teardown can wait for it.
+  // once the backend holds nothing of the event loop's — from libuv's close callback, or at once
+  // after joining Windows' fallback poller thread — so environment teardown can wait for it.
   virtual void Stop(std::function<void()> stopped) = 0;
 
   // -- everything below runs on the JS thread --
@@ -59,7 +64,8 @@ class Backend {
   // returns the one in use, which differs from the one asked for when that one is unavailable.
   virtual const char* SetWaitEngine(const std::string& name) = 0;
   // Posts a completion for `token`, which names no operation, along the path real ones take
-  // (Windows: the port and the poller thread): the tests of L4 watch it be counted and ignored.
+  // (Windows: a packet on the port its operations complete on): the tests of L4 watch it be
+  // counted and ignored.
   virtual void PostForeign(uintptr_t token) = 0;
   // Asks the OS to cancel `op` (L5: a request; its completion still comes, and may be a success).
   virtual void Cancel(Operation& op) = 0;
@@ -84,9 +90,10 @@ class Backend {
   // libuv reports as the connect's result. Windows has none.
   virtual SysError PendingError(Handle& handle) = 0;
 
-  // Whether an operation that never completed may be freed once the poller is stopped and its
-  // handles closed. Windows: no (the kernel may still write to it; L1). Linux: yes.
-  virtual bool MayFreeUnfinished() const = 0;
+  // Shutdown: `op` never completed, and its handle is closed. Returns whether its memory may be
+  // freed now. Windows: never (the kernel may still write to it, L1); a packet that still comes
+  // for it is then dispatched to nothing. Linux: yes.
+  virtual bool Abandon(Operation& op) = 0;
 };
 
 // The completion mechanism this build drives: "iocp" on Windows, "epoll" on Linux.

@@ -1,5 +1,5 @@
-// The hand-off from other threads (Windows' poller and its thread-pool wait callbacks, Linux's
-// wait poller) to the JS thread: batches of completions, and one wake-up per batch through the
+// The hand-off from other threads (Windows' fallback poller and its thread-pool wait callbacks,
+// Linux's wait poller) to the JS thread: batches of completions, and one wake-up per batch through the
 // engine's single threadsafe function.
 #pragma once
 

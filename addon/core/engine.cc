@@ -70,10 +70,10 @@ Engine::~Engine() {
   teardown_->owner = nullptr;
 }
 
-SysError Engine::Open(const std::string& waitEngine) {
+SysError Engine::Open(const std::string& waitEngine, const std::string& delivery) {
   uv_loop_s* loop = nullptr;
   if (napi_get_uv_event_loop(env_, &loop) != napi_ok) return BadHandle();
-  SysError error = backend_->Open(mailbox_.get(), loop);
+  SysError error = backend_->Open(mailbox_.get(), loop, delivery);
   open_ = !error.failed();
   if (open_) waitEngine_ = backend_->SetWaitEngine(waitEngine);
   return error;
@@ -373,11 +373,10 @@ std::vector<UnfinishedOp> Engine::Shutdown(bool deliver) {
   for (auto& [id, handle] : handles_) backend_->CloseHandle(*handle);
   handles_.clear();
 
-  const bool mayFree = backend_->MayFreeUnfinished();
   for (auto& [token, op] : byToken_) {
     unfinished.push_back({op->id, op->kind});
     if (op->handle) op->handle->pending.erase(op.get());
-    if (!mayFree) {
+    if (!backend_->Abandon(*op)) {
       // L1: the OS may still write into this OVERLAPPED and buffer. Keep both forever rather
       // than free memory the kernel owns; the report tells the caller this happened.
       op->pin.SuppressDestruct();

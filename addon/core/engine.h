@@ -1,8 +1,8 @@
-// The completion engine behind one JS Proactor: a backend (a port and its poller thread, or an
-// epoll instance the event loop watches), the table of operations in flight, the handles it
-// owns, and the batched delivery of results to JS. Everything here runs on the JS thread except
-// CompletionQueue::Post, which a poller thread (and on Windows a thread-pool wait's callback)
-// calls.
+// The completion engine behind one JS Proactor: a backend (a completion port or an epoll
+// instance, dequeued by the event loop itself; Windows' fallback is a port and poller thread of
+// its own), the table of operations in flight, the handles it owns, and the batched delivery of
+// results to JS. Everything here runs on the JS thread except CompletionQueue::Post, which other
+// threads call (Windows' fallback poller and its thread-pool wait callbacks, Linux's wait poller).
 #pragma once
 
 #include <napi.h>
@@ -40,10 +40,13 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Starts the backend, its waits done the `waitEngine` way where the system has it.
-  SysError Open(const std::string& waitEngine);
+  // Starts the backend, its waits done the `waitEngine` way where the system has it, its
+  // completions delivered the `delivery` way (Backend::Open).
+  SysError Open(const std::string& waitEngine, const std::string& delivery);
   // The wait engine in use once open ("epoll" on Linux).
   const char* WaitEngine() const { return waitEngine_; }
+  // How completions reach JS once open: "loop" or "thread" (Backend::Delivery).
+  const char* Delivery() const { return backend_->Delivery(); }
   // A completion for no operation (Backend::PostForeign), for the tests of L4.
   void PostForeignCompletion();
 
@@ -71,7 +74,7 @@ class Engine {
   void SetOperationRef(OpId id, bool ref);
   void CancelAll();
 
-  // Stops the poller and closes every handle. Completions still queued are delivered through
+  // Stops the backend and closes every handle. Completions still queued are delivered through
   // `onBatch` when `deliver` (never during environment teardown); operations with no completion
   // are reported, and freed only if the backend says the OS is done with them (L1, L9).
   std::vector<UnfinishedOp> Shutdown(bool deliver);

@@ -52,7 +52,7 @@ std::unique_ptr<Backend> CreateBackend() { return std::make_unique<EpollBackend>
 
 EpollBackend::~EpollBackend() { Stop(nullptr); }
 
-SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop) {
+SysError EpollBackend::Open(CompletionSink* sink, uv_loop_s* loop, const std::string&) {
   sink_ = sink;
   waits_ = std::make_unique<WaitPoller>(sink);
   epoll_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));

@@ -34,7 +34,8 @@ class EpollBackend final : public Backend {
   EpollBackend() = default;
   ~EpollBackend() override;
 
-  SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
+  SysError Open(CompletionSink* sink, uv_loop_s* loop, const std::string& delivery) override;
+  const char* Delivery() const noexcept override { return "loop"; }
   void Stop(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override { return std::make_unique<LinuxOperation>(); }
@@ -53,7 +54,7 @@ class EpollBackend final : public Backend {
   SysError PendingError(Handle& handle) override;
   SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) override;
   SysError ShutdownWrite(Handle& handle) override;
-  bool MayFreeUnfinished() const override { return true; }
+  bool Abandon(Operation&) override { return true; }
 
  private:
   // The loop found the epoll descriptor readable: reap every ready event and deliver.

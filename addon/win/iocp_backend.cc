@@ -36,38 +36,67 @@ std::unique_ptr<Backend> CreateBackend() { return std::make_unique<IocpBackend>(
 IocpBackend::~IocpBackend() { Stop(nullptr); }
 
 uintptr_t IocpBackend::TokenOf(const Operation& op) const {
-  return reinterpret_cast<uintptr_t>(&static_cast<const WinOperation&>(op).overlapped);
+  return reinterpret_cast<uintptr_t>(&static_cast<const WinOperation&>(op).Overlapped());
 }
 
-SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s*) {
+std::unique_ptr<Operation> IocpBackend::NewOperation() {
+  auto op = std::make_unique<WinOperation>();
+  if (loopPort_) loopPort_->Prepare(op->packet);
+  return op;
+}
+
+SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s* loop, const std::string& delivery) {
   sink_ = sink;
-  port_ = UniqueHandle(::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1));
-  if (!port_.Valid()) return LastWin32Error();
+  if (delivery != "thread") {
+    SysError error = LoopPort::Open(
+        loop, [sink](std::vector<Completion>&& batch) { sink->DeliverNow(std::move(batch)); }, &loopPort_);
+    if (!error.failed()) return {};
+    // The host's libuv is not one whose dispatch we can verify: the fallback below.
+  }
+  ownPort_ = UniqueHandle(::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1));
+  if (!ownPort_.Valid()) return LastWin32Error();
   poller_ = std::thread([this] { Run(); });
   return {};
 }
 
 void IocpBackend::Stop(std::function<void()> stopped) {
   // Cancelled waits' and flushes' packets are posted before the quit packet, so they are still
-  // dequeued.
+  // dequeued (the poller); on the loop's port they come after the stop, to disowned operations.
   waits_.Stop();
   flushes_.Stop();
+  if (loopPort_) {
+    // Completions dequeued this turn and not yet delivered go to the core, which takes them as
+    // it shuts down.
+    std::vector<Completion> turn = loopPort_->TakeTurn();
+    if (!turn.empty()) sink_->Post(std::move(turn));
+    LoopPort::Close(std::move(loopPort_), std::move(stopped));
+    return;
+  }
   if (poller_.joinable()) {
-    ::PostQueuedCompletionStatus(port_.Get(), 0, kQuitKey, nullptr);
+    ::PostQueuedCompletionStatus(ownPort_.Get(), 0, kQuitKey, nullptr);
     poller_.join();
   }
   if (stopped) stopped();
 }
 
+bool IocpBackend::Abandon(Operation& op) {
+  LoopPort::Disown(AsWin(op).packet);
+  return false;
+}
+
 void IocpBackend::PostForeign(uintptr_t token) {
-  ::PostQueuedCompletionStatus(port_.Get(), 0, 0, reinterpret_cast<LPOVERLAPPED>(token));
+  if (loopPort_) {
+    loopPort_->PostForeign(token);
+    return;
+  }
+  ::PostQueuedCompletionStatus(ownPort_.Get(), 0, 0, reinterpret_cast<LPOVERLAPPED>(token));
 }
 
 void IocpBackend::Run() {
   OVERLAPPED_ENTRY entries[kMaxEntries];
   for (;;) {
     ULONG count = 0;
-    if (!::GetQueuedCompletionStatusEx(port_.Get(), entries, kMaxEntries, &count, INFINITE, FALSE)) {
+    if (!::GetQueuedCompletionStatusEx(ownPort_.Get(), entries, kMaxEntries, &count, INFINITE, FALSE)) {
       if (::GetLastError() == WAIT_IO_COMPLETION) continue;
       return;  // the port is gone
     }
@@ -95,9 +124,9 @@ void IocpBackend::Run() {
 SysError IocpBackend::Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out) {
   // `raw` is taken only on success; on failure it stays with the caller.
   // Associated once, for the handle's whole life. A handle already tied to another port (say,
-  // libuv's) cannot be associated again: that fails here with ERROR_INVALID_PARAMETER. The key
-  // is unused: Run() finds a packet's operation by its OVERLAPPED.
-  if (::CreateIoCompletionPort(raw.Get(), port_.Get(), 0, 0) == nullptr) return LastWin32Error();
+  // libuv's for another loop) cannot be associated again: that fails here with
+  // ERROR_INVALID_PARAMETER. The key is unused: a packet's operation is found by its OVERLAPPED.
+  if (::CreateIoCompletionPort(raw.Get(), Port(), 0, 0) == nullptr) return LastWin32Error();
   auto handle = std::make_shared<WinHandle>();
   handle->skipOnSuccess = ::SetFileCompletionNotificationModes(
                               raw.Get(), FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != FALSE;
@@ -148,13 +177,13 @@ StartResult IocpBackend::Start(Operation& base) {
   switch (op.kind) {
     case OpKind::kAccept:
       if (!handle.server) return StartResult::Done({0, Win32Error(ERROR_INVALID_PARAMETER), nullptr});
-      ok = ::ConnectNamedPipe(h, &op.overlapped);
+      ok = ::ConnectNamedPipe(h, &op.Overlapped());
       break;
     case OpKind::kRecv:
-      ok = ::ReadFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.overlapped);
+      ok = ::ReadFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.Overlapped());
       break;
     case OpKind::kSend:
-      ok = ::WriteFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.overlapped);
+      ok = ::WriteFile(h, op.data, static_cast<DWORD>(op.length), nullptr, &op.Overlapped());
       break;
     case OpKind::kFlush:
       return StartFlush(op, handle);
@@ -166,7 +195,7 @@ StartResult IocpBackend::Start(Operation& base) {
     if (!handle.skipOnSuccess) return StartResult::Pending();  // the packet still comes (L2)
     // Finished at once, and no packet will follow: the result is in the OVERLAPPED now.
     if (op.kind == OpKind::kAccept) return StartResult::Done(Connected(op));
-    return StartResult::Done({static_cast<double>(op.overlapped.InternalHigh), {}, nullptr});
+    return StartResult::Done({static_cast<double>(op.Overlapped().InternalHigh), {}, nullptr});
   }
   const DWORD error = ::GetLastError();
   switch (error) {
@@ -195,14 +224,15 @@ StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
     return StartResult::Done({0, LastWin32Error(), nullptr});
   }
   op.waitObject = UniqueHandle(duplicate);
-  op.port = port_.Get();
+  op.port = Port();
   SysError error = flushes_.Start(op);
   if (error.failed()) return StartResult::Done({0, error, nullptr});
   return StartResult::Pending();
 }
 
 StartResult IocpBackend::StartWait(Operation& op, uint64_t target) {
-  return waits_.Start(AsWin(op), target, port_.Get(), sink_);
+  // On the loop's port, thread-pool waits post there too; with our own, straight to the sink.
+  return waits_.Start(AsWin(op), target, Port(), loopPort_ ? nullptr : sink_);
 }
 
 void IocpBackend::Cancel(Operation& base) {
@@ -218,13 +248,13 @@ void IocpBackend::Cancel(Operation& base) {
   WinHandle& handle = AsWin(*op.handle);
   // A request only (L5): the packet still comes, and reports success if the I/O won the race.
   // ERROR_NOT_FOUND means it already completed; its packet is on its way.
-  if (handle.handle.Valid()) ::CancelIoEx(handle.handle.Get(), &op.overlapped);
+  if (handle.handle.Valid()) ::CancelIoEx(handle.handle.Get(), &op.Overlapped());
 }
 
 Outcome IocpBackend::ResultOf(Operation& base, const Completion& completion) {
   WinOperation& op = AsWin(base);
   if (IsWait(op.kind)) return waits_.ResultOf(op);
-  const DWORD error = OverlappedError(op.overlapped);
+  const DWORD error = OverlappedError(op.Overlapped());
   if (op.kind == OpKind::kFlush) {
     const DWORD flushError = op.flushError;
     if (flushError == ERROR_SUCCESS) return Outcome{0, {}, nullptr};

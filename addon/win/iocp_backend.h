@@ -1,5 +1,9 @@
-// The Windows backend: one I/O completion port, a poller thread blocked in
-// GetQueuedCompletionStatusEx, and overlapped named-pipe I/O.
+// The Windows backend: overlapped named-pipe I/O and waits, completing on one I/O completion
+// port. That port is the event loop's own (libuv's), which dequeues our packets and hands them
+// back through a LoopPort (loop_port.h): one thread wake-up per completion, the loop thread's.
+// The fallback, where the host's libuv cannot be verified (or PROACTOR_DELIVERY=thread asks for
+// it), is a port of our own and a poller thread blocked in GetQueuedCompletionStatusEx, which
+// Posts each batch to the JS thread (a second wake-up).
 //
 // Start policy (DESIGN L2), applied at every call site: every handle gets
 // FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, so a start that succeeds at once finishes inline with no
@@ -18,6 +22,7 @@
 #include <thread>
 
 #include "core/backend.h"
+#include "win/loop_port.h"
 #include "win/pipe_flushes.h"
 #include "win/unique_handle.h"
 #include "win/waits.h"
@@ -30,10 +35,11 @@ class IocpBackend final : public Backend {
   IocpBackend() = default;
   ~IocpBackend() override;
 
-  SysError Open(CompletionSink* sink, uv_loop_s* loop) override;
+  SysError Open(CompletionSink* sink, uv_loop_s* loop, const std::string& delivery) override;
+  const char* Delivery() const noexcept override { return loopPort_ ? "loop" : "thread"; }
   void Stop(std::function<void()> stopped) override;
 
-  std::unique_ptr<Operation> NewOperation() override { return std::make_unique<WinOperation>(); }
+  std::unique_ptr<Operation> NewOperation() override;
   StartResult StartWait(Operation& op, uint64_t target) override;
   const char* SetWaitEngine(const std::string& name) override { return waits_.Choose(name); }
   void PostForeign(uintptr_t token) override;
@@ -50,16 +56,19 @@ class IocpBackend final : public Backend {
   SysError AdoptHandle(uint64_t raw, std::shared_ptr<Handle>* out) override;
   SysError ShutdownWrite(Handle& handle) override;
   // A pending operation's OVERLAPPED and buffer belong to the kernel until its packet is
-  // dequeued; once the poller is gone nothing will dequeue it (L1).
-  bool MayFreeUnfinished() const override { return false; }
+  // dequeued; once stopped, nothing of ours will dequeue it (L1).
+  bool Abandon(Operation& op) override;
 
  private:
   void Run();
+  // The port our handles and waits complete on: the loop's, or our own.
+  HANDLE Port() const noexcept { return loopPort_ ? loopPort_->Port() : ownPort_.Get(); }
   StartResult StartFlush(WinOperation& op, WinHandle& handle);
   SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
-  UniqueHandle port_;
-  std::thread poller_;
+  std::unique_ptr<LoopPort> loopPort_;  // while the loop dequeues our packets
+  UniqueHandle ownPort_;                // the fallback: our own port,
+  std::thread poller_;                  // and the thread that dequeues it
   Waits waits_;
   PipeFlushes flushes_;
   CompletionSink* sink_ = nullptr;

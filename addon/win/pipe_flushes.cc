@@ -49,7 +49,7 @@ void PipeFlushes::Run(WinOperation* op) {
   std::unique_lock<std::mutex> lock(mutex_);
   running_.erase(std::find(running_.begin(), running_.end(), op));
   // The last touch of `op`: once the packet is queued, the JS thread may consume and free it.
-  ::PostQueuedCompletionStatus(port, 0, 0, &op->overlapped);
+  ::PostQueuedCompletionStatus(port, 0, 0, &op->Overlapped());
   threads_--;
   finished_.notify_all();  // under the lock: Stop() may destroy this object as soon as it sees 0
 }

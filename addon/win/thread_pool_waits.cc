@@ -11,16 +11,22 @@ namespace {
 
 constexpr ULONG_PTR kStatusCancelled = 0xC0000120;  // STATUS_CANCELLED
 
-// Hands the wait's one completion to the JS thread. Only the address travels (L4), and it is
-// the last touch of `op` from this thread: once posted, the JS thread may consume it and free
-// the operation.
+// Hands the wait's one completion on: to the event loop's port when the loop dequeues ours
+// (loop_port.h: one wake-up, the loop's, as libuv's own process exits take), else straight to the
+// JS thread's queue (`op->sink`), skipping our poller thread. Only the address travels (L4), and
+// it is the last touch of `op` from this thread: once posted, the JS thread may consume it and
+// free the operation.
 // Nothing may unwind into the pool: an allocation that fails loses this completion with the
 // memory, as anything else would be in an out-of-memory process (the engine's Gather does the same).
 void Complete(WinOperation* op) noexcept {
+  if (op->sink == nullptr) {
+    ::PostQueuedCompletionStatus(op->port, 0, 0, &op->Overlapped());
+    return;
+  }
   try {
     CompletionSink* sink = op->sink;
     std::vector<Completion> batch(1);
-    batch[0].token = reinterpret_cast<uintptr_t>(&op->overlapped);
+    batch[0].token = reinterpret_cast<uintptr_t>(&op->Overlapped());
     sink->Post(std::move(batch));
   } catch (...) {
   }
@@ -36,7 +42,7 @@ VOID CALLBACK OnSignalled(PVOID context, BOOLEAN) {
 }  // namespace
 
 SysError ThreadPoolWaits::Arm(WinOperation& op) {
-  op.overlapped.Internal = 0;
+  op.Overlapped().Internal = 0;
   op.waitState = kArmed;
   HANDLE registration = nullptr;
   if (!::RegisterWaitForSingleObject(&registration, op.waitObject.Get(), OnSignalled, &op, INFINITE,
@@ -78,7 +84,7 @@ void ThreadPoolWaits::Run() {
     // will (and would find the state cancelled). After this, nothing but us refers to `op`.
     ::UnregisterWaitEx(op->registration, INVALID_HANDLE_VALUE);
     op->registration = nullptr;
-    op->overlapped.Internal = kStatusCancelled;
+    op->Overlapped().Internal = kStatusCancelled;
     Complete(op);
     lock.lock();
   }

@@ -53,11 +53,11 @@ SysError WaitPackets::Arm(WinOperation& op) {
   HANDLE packet = nullptr;
   NTSTATUS status = nt.create(&packet, GENERIC_ALL, nullptr);
   if (status != kStatusSuccess) return NtError(status);
-  op.packet = UniqueHandle(packet);
-  op.overlapped.Internal = 0;
-  // The packet arrives as if from I/O on `&op.overlapped`, carrying 1 byte: "signalled".
+  op.waitPacket = UniqueHandle(packet);
+  op.Overlapped().Internal = 0;
+  // The packet arrives as if from I/O on `&op.Overlapped()`, carrying 1 byte: "signalled".
   BOOLEAN alreadySignalled = FALSE;
-  status = nt.associate(packet, op.port, op.waitObject.Get(), nullptr, &op.overlapped, kStatusSuccess, 1,
+  status = nt.associate(packet, op.port, op.waitObject.Get(), nullptr, &op.Overlapped(), kStatusSuccess, 1,
                         &alreadySignalled);
   if (status != kStatusSuccess) return NtError(status);
   op.waitEngine = this;
@@ -65,10 +65,10 @@ SysError WaitPackets::Arm(WinOperation& op) {
 }
 
 void WaitPackets::Cancel(WinOperation& op) {
-  const NTSTATUS status = Functions().cancel(op.packet.Get(), TRUE);
+  const NTSTATUS status = Functions().cancel(op.waitPacket.Get(), TRUE);
   if (status == kStatusSuccess) {
-    op.overlapped.Internal = kStatusCancelled;
-    ::PostQueuedCompletionStatus(op.port, 0, 0, &op.overlapped);
+    op.Overlapped().Internal = kStatusCancelled;
+    ::PostQueuedCompletionStatus(op.port, 0, 0, &op.Overlapped());
   }
 }
 

@@ -38,7 +38,7 @@ void Waits::Cancel(WinOperation& op) {
 }
 
 Outcome Waits::ResultOf(WinOperation& op) {
-  if (OverlappedError(op.overlapped) != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
+  if (OverlappedError(op.Overlapped()) != ERROR_SUCCESS) return Outcome{0, Win32Error(ERROR_OPERATION_ABORTED), nullptr};
   if (op.waitEngine != nullptr) op.waitEngine->ReleaseFired(op);
   if (op.kind == OpKind::kWaitHandle) return Outcome{1, {}, nullptr};
   return Outcome{ProcessExitStatus(reinterpret_cast<uintptr_t>(op.waitObject.Get())), {}, nullptr};

@@ -7,6 +7,7 @@
 
 #include "core/operation.h"
 #include "win/unique_handle.h"
+#include "win/uv_win.h"
 
 namespace proactor {
 
@@ -22,19 +23,23 @@ struct WinHandle final : Handle {
 };
 
 // The OVERLAPPED lives inside the operation record, so the record's address is known from the
-// packet — but we only use it after finding it in the operation table (L4). For waits, whose
-// packets we (or the kernel's wait packets) post ourselves, `overlapped.Internal` carries the
-// status: STATUS_SUCCESS when signalled, STATUS_CANCELLED when cancelled.
+// packet — but we only use it after finding it in the operation table (L4). It sits in `packet`,
+// which the event loop's port reads as a uv_async_t's wake-up request (loop_port.h); with our own
+// port and poller thread it is only the OVERLAPPED's storage. For waits, whose packets we (or the
+// kernel's wait packets) post ourselves, `Overlapped().Internal` carries the status:
+// STATUS_SUCCESS when signalled, STATUS_CANCELLED when cancelled.
 struct WinOperation final : Operation {
-  OVERLAPPED overlapped{};
+  uv::Async packet{};
+  OVERLAPPED& Overlapped() noexcept { return packet.asyncReq.u.io.overlapped; }
+  const OVERLAPPED& Overlapped() const noexcept { return packet.asyncReq.u.io.overlapped; }
 
   // Waits and flushes: operations finished by a thread of ours, not by the kernel.
   UniqueHandle waitObject;           // our own duplicate of the handle (pipe, for a flush), or the process
   HANDLE port = nullptr;             // where the operation's one packet goes
-  CompletionSink* sink = nullptr;    // thread-pool waits: their completion goes here, not to `port`
+  CompletionSink* sink = nullptr;    // thread-pool waits: their completion goes here when set, else to `port`
   WaitEngine* waitEngine = nullptr;  // waits: the engine that armed it (wait_engine.h)
   HANDLE registration = nullptr;     // thread-pool engine: RegisterWaitForSingleObject's handle
-  UniqueHandle packet;               // packet engine: the wait completion packet
+  UniqueHandle waitPacket;           // packet engine: the wait completion packet
   std::atomic<int> waitState{0};     // thread-pool engine: WaitState
 
   // Flushes only (pipe_flushes.h).

@@ -63,6 +63,7 @@ interface PendingOperation {
 const UV_ECANCELED = errnoOf('ECANCELED');
 
 let warnedWaitEngine = false;
+let warnedDelivery = false;
 
 // A wait engine asked for that the system lacks falls back to the thread pool, with one warning
 // per process.
@@ -72,6 +73,19 @@ function warnIfNotChosen(wanted: string, chosen: string): void {
     process.emitWarning(
       `PROACTOR_WAIT_ENGINE=${wanted} is not available here; waits use the '${chosen}' engine`,
       { code: 'PROACTOR_WAIT_ENGINE' },
+    );
+  }
+}
+
+// Completions delivered by the event loop itself, asked for and not given: the host's libuv is
+// not one the addon can verify. It still works, through a poller thread; one warning per process.
+function warnIfNoLoopDelivery(wanted: string, chosen: string): void {
+  if (IOCP && wanted === 'loop' && chosen !== wanted && !warnedDelivery) {
+    warnedDelivery = true;
+    process.emitWarning(
+      "this host's libuv does not let proactor complete on the event loop's own port; " +
+        'completions take a poller thread (one more thread wake-up each)',
+      { code: 'PROACTOR_DELIVERY' },
     );
   }
 }
@@ -86,6 +100,8 @@ export class Engine {
   readonly native: NativeEngine;
   /** How handles are waited for: 'threadpool' or 'packet' (Windows), 'epoll' (Linux). */
   readonly waitEngine: string;
+  /** How completions reach JS: 'loop' (the event loop dequeues them) or 'thread' (Windows' fallback). */
+  readonly delivery: 'loop' | 'thread';
   readonly #scratch: Float64Array;
   readonly #operations = new Map<number, PendingOperation>();
   readonly #channels = new Map<number, Channel>();
@@ -96,18 +112,23 @@ export class Engine {
   #finalStats: Float64Array | undefined;
 
   /**
-   * Starts a native engine (Windows: a completion port and its poller thread; Linux: an epoll
-   * instance the event loop watches). `PROACTOR_WAIT_ENGINE` picks how Windows waits for
-   * handles ('threadpool', the default, or 'packet'). Throws what the OS says.
+   * Starts a native engine whose completions the event loop itself dequeues (Windows: libuv's
+   * own completion port; Linux: an epoll instance the loop watches). `PROACTOR_WAIT_ENGINE` picks
+   * how Windows waits for handles ('threadpool', the default, or 'packet');
+   * `PROACTOR_DELIVERY=thread` makes Windows use its fallback, a port of its own and a poller
+   * thread. Throws what the OS says.
    */
   constructor() {
     this.native = new native.Engine((batch) => this.#onBatch(batch));
     this.#scratch = this.native.scratch;
     const wanted = process.env.PROACTOR_WAIT_ENGINE || 'threadpool';
-    if (this.native.open(wanted) < 0)
+    const delivery = process.env.PROACTOR_DELIVERY === 'thread' ? 'thread' : 'loop';
+    if (this.native.open(wanted, delivery) < 0)
       throw this.scratchError(IOCP ? 'CreateIoCompletionPort' : 'epoll_create1');
     this.waitEngine = this.native.waitEngine();
+    this.delivery = this.native.delivery();
     warnIfNotChosen(wanted, this.waitEngine);
+    warnIfNoLoopDelivery(delivery, this.delivery);
     registerEngine(this);
   }
 
@@ -141,7 +162,7 @@ export class Engine {
 
   /**
    * For the tests of L4: has the addon post a completion that belongs to no operation, along
-   * the path real ones take (Windows: the port and the poller thread). `stats().unexpected`
+   * the path real ones take (Windows: a packet on the port they complete on). `stats().unexpected`
    * counts it; nothing else happens.
    */
   postForeignCompletion(): void {
