@@ -13,7 +13,7 @@ import { markdown, printTable, svg } from './lib/report.mjs';
 import { median, summarize } from './lib/stats.mjs';
 import { bulk, connectRate, nativeCeiling, pingpong } from './scenarios/pipes.mjs';
 import { buildCeiling } from './native/build.mjs';
-import { exits } from './scenarios/exits.mjs';
+import { exits, exitsNotChild } from './scenarios/exits.mjs';
 import { manyExits } from './scenarios/many-exits.mjs';
 import { waits } from './scenarios/waits.mjs';
 
@@ -35,6 +35,7 @@ const scenarios = [
   pingpong,
   connectRate,
   exits,
+  exitsNotChild,
   manyExits,
   waits,
   ...(ceiling ? nativeCeiling(ceiling) : []),

@@ -231,8 +231,7 @@ StartResult IocpBackend::StartFlush(WinOperation& op, WinHandle& handle) {
 }
 
 StartResult IocpBackend::StartWait(Operation& op, uint64_t target) {
-  // On the loop's port, thread-pool waits post there too; with our own, straight to the sink.
-  return waits_.Start(AsWin(op), target, Port(), loopPort_ ? nullptr : sink_);
+  return waits_.Start(AsWin(op), target, Port(), sink_);
 }
 
 void IocpBackend::Cancel(Operation& base) {

@@ -11,18 +11,15 @@ namespace {
 
 constexpr ULONG_PTR kStatusCancelled = 0xC0000120;  // STATUS_CANCELLED
 
-// Hands the wait's one completion on: to the event loop's port when the loop dequeues ours
-// (loop_port.h: one wake-up, the loop's, as libuv's own process exits take), else straight to the
-// JS thread's queue (`op->sink`), skipping our poller thread. Only the address travels (L4), and
-// it is the last touch of `op` from this thread: once posted, the JS thread may consume it and
-// free the operation.
+// Hands the wait's one completion straight to the JS thread's queue: the pool thread, then the
+// loop thread, as libuv's own process exits take. Not through a port, even the event loop's own:
+// the queue wakes the loop once for a burst (10,000 waits signalled at once post 10,000 packets
+// otherwise, each a wineserver call under Wine; bench/decisions.md). Only the address travels
+// (L4), and it is the last touch of `op` from this thread: once posted, the JS thread may consume
+// it and free the operation.
 // Nothing may unwind into the pool: an allocation that fails loses this completion with the
 // memory, as anything else would be in an out-of-memory process (the engine's Gather does the same).
 void Complete(WinOperation* op) noexcept {
-  if (op->sink == nullptr) {
-    ::PostQueuedCompletionStatus(op->port, 0, 0, &op->Overlapped());
-    return;
-  }
   try {
     CompletionSink* sink = op->sink;
     std::vector<Completion> batch(1);

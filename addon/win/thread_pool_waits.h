@@ -1,9 +1,8 @@
 // Waits on the Windows thread pool: RegisterWaitForSingleObject, whose callback only hands the
-// wait's completion on: the pool thread wakes the loop thread, as libuv's own process watch does.
-// It posts to the event loop's port when the loop dequeues ours (loop_port.h); with our own port
-// it goes to the engine's sink instead, straight to the JS thread, with no stop at our poller
-// thread on the way (bench/decisions.md, exit notification). This is the engine Wine can run (see
-// DESIGN.md, Wine facts), and the default.
+// wait's completion to the engine's sink, straight to the JS thread: the pool thread wakes the
+// loop thread, as libuv's own process watch does, with no stop at a port on the way
+// (bench/decisions.md, exit notification). This is the engine Wine can run (see DESIGN.md, Wine
+// facts), and the default.
 //
 // Cancelling (DESIGN L8). UnregisterWaitEx only schedules removal unless asked to block until a
 // running callback returns — and the JS thread must never block. So a cancel that wins the race
@@ -40,8 +39,7 @@ class ThreadPoolWaits final : public WaitEngine {
   ThreadPoolWaits& operator=(const ThreadPoolWaits&) = delete;
 
   const char* Name() const noexcept override { return "threadpool"; }
-  // Registers the wait for `op.waitObject`; its completion goes to `op.sink`, or without one to
-  // `op.port`.
+  // Registers the wait for `op.waitObject`; its completion goes to `op.sink`.
   SysError Arm(WinOperation& op) override;
   // JS thread. A no-op when the callback already fired (its completion is on the way, L5).
   void Cancel(WinOperation& op) override;

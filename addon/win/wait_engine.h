@@ -1,7 +1,7 @@
 // How a wait (waitForHandle, waitForProcess) reaches the port: the one interface of Windows' two
 // wait engines, ThreadPoolWaits (thread_pool_waits.h) and WaitPackets (wait_packets.h). Whatever
 // the engine, an armed wait yields exactly one completion for &op.Overlapped() (a packet on op.port,
-// or, from the thread pool when op.sink is set, a post to op.sink): signalled
+// or, from the thread pool, a post to op.sink): signalled
 // (Internal = STATUS_SUCCESS) or cancelled (STATUS_CANCELLED), never both, and never once the
 // operation's record may be freed (DESIGN L8).
 #pragma once

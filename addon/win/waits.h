@@ -23,8 +23,8 @@ class Waits {
   const char* Choose(const std::string& name);
   // Opens the target (kWaitHandle: our own duplicate of HANDLE `target`, so the caller may close
   // theirs; kWaitProcess: pid `target`, opened now, so a later reuse of the pid cannot answer for
-  // another process, L14) and arms the wait; its completion goes to `port`, except that the
-  // thread pool's goes straight to `sink` when there is one (our own port: see thread_pool_waits.h).
+  // another process, L14) and arms the wait; its completion goes to `port` (wait packets) or
+  // straight to `sink` (the thread pool).
   StartResult Start(WinOperation& op, uint64_t target, HANDLE port, CompletionSink* sink);
   void Cancel(WinOperation& op);
   // The result of a wait whose packet has been consumed: 1 for a signalled handle, a process's

@@ -36,7 +36,7 @@ struct WinOperation final : Operation {
   // Waits and flushes: operations finished by a thread of ours, not by the kernel.
   UniqueHandle waitObject;           // our own duplicate of the handle (pipe, for a flush), or the process
   HANDLE port = nullptr;             // where the operation's one packet goes
-  CompletionSink* sink = nullptr;    // thread-pool waits: their completion goes here when set, else to `port`
+  CompletionSink* sink = nullptr;    // thread-pool waits: their completion goes here, not to `port`
   WaitEngine* waitEngine = nullptr;  // waits: the engine that armed it (wait_engine.h)
   HANDLE registration = nullptr;     // thread-pool engine: RegisterWaitForSingleObject's handle
   UniqueHandle waitPacket;           // packet engine: the wait completion packet
