@@ -50,7 +50,10 @@ SysError IocpBackend::Open(CompletionSink* sink, uv_loop_s* loop, const std::str
   if (delivery != "thread") {
     SysError error = LoopPort::Open(
         loop, [sink](std::vector<Completion>&& batch) { sink->DeliverNow(std::move(batch)); }, &loopPort_);
-    if (!error.failed()) return {};
+    if (!error.failed()) {
+      delivery_ = "loop";
+      return {};
+    }
     // The host's libuv is not one whose dispatch we can verify: the fallback below.
   }
   ownPort_ = UniqueHandle(::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1));
@@ -68,7 +71,12 @@ void IocpBackend::Stop(std::function<void()> stopped) {
     // Completions dequeued this turn and not yet delivered go to the core, which takes them as
     // it shuts down.
     std::vector<Completion> turn = loopPort_->TakeTurn();
-    if (!turn.empty()) sink_->Post(std::move(turn));
+    try {
+      if (!turn.empty()) sink_->Post(std::move(turn));
+    } catch (...) {
+      // Out of memory (Stop may run from a C callback: nothing may escape). The operations stay
+      // unfinished, and Abandon keeps their memory.
+    }
     LoopPort::Close(std::move(loopPort_), std::move(stopped));
     return;
   }
@@ -79,8 +87,15 @@ void IocpBackend::Stop(std::function<void()> stopped) {
   if (stopped) stopped();
 }
 
-bool IocpBackend::Abandon(Operation& op) {
-  LoopPort::Disown(AsWin(op).packet);
+bool IocpBackend::Abandon(Operation& base) {
+  WinOperation& op = AsWin(base);
+  LoopPort::Disown(op.packet);
+  // The OVERLAPPED and the buffer stay; what the operation holds of the system goes. A flush's
+  // duplicate of its pipe would keep the pipe open, and its peer waiting for the end of stream.
+  // Stop has run: no flush thread, pool callback or unregisterer uses these any more.
+  op.waitObject.Reset();
+  op.flushThread.Reset();
+  op.waitPacket.Reset();
   return false;
 }
 

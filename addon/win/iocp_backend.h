@@ -36,7 +36,7 @@ class IocpBackend final : public Backend {
   ~IocpBackend() override;
 
   SysError Open(CompletionSink* sink, uv_loop_s* loop, const std::string& delivery) override;
-  const char* Delivery() const noexcept override { return loopPort_ ? "loop" : "thread"; }
+  const char* Delivery() const noexcept override { return delivery_; }
   void Stop(std::function<void()> stopped) override;
 
   std::unique_ptr<Operation> NewOperation() override;
@@ -66,6 +66,7 @@ class IocpBackend final : public Backend {
   StartResult StartFlush(WinOperation& op, WinHandle& handle);
   SysError Adopt(UniqueHandle&& raw, bool server, std::shared_ptr<Handle>* out);
 
+  const char* delivery_ = "thread";
   std::unique_ptr<LoopPort> loopPort_;  // while the loop dequeues our packets
   UniqueHandle ownPort_;                // the fallback: our own port,
   std::thread poller_;                  // and the thread that dequeues it

@@ -63,6 +63,8 @@ SysError LoopPort::Open(uv_loop_s* loop, Deliver deliver, std::unique_ptr<LoopPo
     return Win32Error(ERROR_REVISION_MISMATCH);
   }
   auto* head = reinterpret_cast<uv::LoopHead*>(loop);
+  // Allocated first: once the probe is registered, nothing may throw before it is closed.
+  std::unique_ptr<LoopPort> port(new LoopPort());
   // A live async handle, initialised by libuv itself, shows where this libuv keeps the fields
   // its dispatch reads, and the value of its private wake-up request type.
   auto* probe = new uv::Async();
@@ -74,7 +76,6 @@ SysError LoopPort::Open(uv_loop_s* loop, Deliver deliver, std::unique_ptr<LoopPo
   const bool layoutHolds = probe->loop == loop && probe->type == uv::kAsyncHandle && probe->asyncReq.data == probe &&
                            probe->asyncCallback == IgnoreAsync && probe->asyncReq.type > uv::kPlainReq &&
                            head->activeHandles == activeBefore + 1;
-  std::unique_ptr<LoopPort> port(new LoopPort());
   port->template_ = *probe;
   fns.close(probe, FreeProbe);  // registered: only libuv's close callback may free it
   DWORD flags = 0;
@@ -120,8 +121,11 @@ void LoopPort::Prepare(uv::Async& packet) const noexcept {
 }
 
 void LoopPort::Disown(uv::Async& packet) noexcept {
+  // No callback at all, rather than a function of ours: libuv skips an async handle whose
+  // callback is null, and a packet may come after Node has unloaded this addon (a worker's
+  // addons go when its environment does, before its loop's last turn).
   packet.data = nullptr;
-  packet.asyncCallback = IgnoreAsync;
+  packet.asyncCallback = nullptr;
 }
 
 void LoopPort::Add(uintptr_t token, double bytes) noexcept {

@@ -45,7 +45,7 @@ class LoopPort {
   // Makes `packet` (an operation's, before its OVERLAPPED is used) dispatch to this port.
   void Prepare(uv::Async& packet) const noexcept;
   // For an operation kept after shutdown (L1): a packet that still comes for it is dispatched to
-  // nothing, and nothing reads the operation.
+  // nothing (libuv calls no callback), and nothing reads the operation.
   static void Disown(uv::Async& packet) noexcept;
   // Posts a packet for `token`, which names no operation (the tests of L4).
   void PostForeign(uintptr_t token);

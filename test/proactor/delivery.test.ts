@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { engineOf } from '../../lib/proactor-handles.js';
 import { ProactorEvent } from '../../lib/event.js';
 import { Proactor } from '../../lib/proactor.js';
-import { connectedPair, readExactly } from '../support/pipes.js';
+import { settledWithin } from '../support/events.js';
+import { connectedPair, readExactly, uniquePipePath } from '../support/pipes.js';
 import { isWindows } from '../support/platform.js';
 
 const deliveries = isWindows ? (['loop', 'thread'] as const) : (['loop'] as const);
@@ -121,6 +122,32 @@ describe.each(deliveries)("completions delivered by '%s'", (delivery) => {
     engineOf(proactor).postForeignCompletion();
     await vi.waitFor(() => expect(proactor.stats().unexpected).toBe(1));
     expect(proactor.stats().completed).toBe(0);
+  });
+
+  it('a flush still pending when a close gives up lets go of its pipe: the peer reads the data, then the end', async () => {
+    const first = proactorWith(delivery);
+    proactor = proactorWith(delivery); // the peer's, which stays open
+    const path = uniquePipePath(`delivery-flush-${delivery}`);
+    const instance = await first.createPipeInstance(path);
+    const accepted = first.acceptPipe(instance);
+    const client = await proactor.connectPipe(path);
+    const server = await accepted;
+    const data = Buffer.alloc(4096, 'f');
+    await first.send(server, data);
+    // The peer has not read it: the flush waits (Windows: a thread of ours in FlushFileBuffers).
+    const flushing = first.flush(server).catch((error) => error);
+    await new Promise((resolve) => setImmediate(resolve));
+    const closing = first.close({ timeout: 0 });
+    blockThread(5);
+    await closing;
+    expect(await flushing).toBeInstanceOf(Error);
+    // Nothing of the closed proactor holds the pipe open (a flush's duplicate of it would).
+    expect((await readExactly(proactor, client, data.length)).equals(data)).toBe(true);
+    expect(await settledWithin(proactor.recv(client, Buffer.alloc(16)), 5000)).toEqual({
+      status: 'fulfilled',
+      value: 0,
+    });
+    proactor.closeHandle(client);
   });
 
   it('L1: reads still pending when a close gives up are kept; their packets, which come after, reach nothing', async () => {
