@@ -77,17 +77,22 @@ function warnIfNotChosen(wanted: string, chosen: string): void {
   }
 }
 
-// Completions delivered by the event loop itself, asked for and not given: the host's libuv is
-// not one the addon can verify. It still works, through a poller thread; one warning per process.
-function warnIfNoLoopDelivery(wanted: string, chosen: string): void {
-  if (IOCP && wanted === 'loop' && chosen !== wanted && !warnedDelivery) {
-    warnedDelivery = true;
-    process.emitWarning(
-      "this host's libuv does not let proactor complete on the event loop's own port; " +
-        'completions take a poller thread (one more thread wake-up each)',
-      { code: 'PROACTOR_DELIVERY' },
-    );
-  }
+// PROACTOR_DELIVERY set to something unknown (then 'loop'), or completions delivered by the
+// event loop itself asked for and not given (the host's libuv is not one the addon can verify:
+// it still works, through a poller thread). One warning per process.
+function warnIfNotDelivered(asked: string | undefined, chosen: string): void {
+  if (warnedDelivery) return;
+  const unknown = asked !== undefined && asked !== '' && asked !== 'loop' && asked !== 'thread';
+  const fellBack = IOCP && chosen === 'thread' && asked !== 'thread';
+  if (!unknown && !fellBack) return;
+  warnedDelivery = true;
+  process.emitWarning(
+    unknown
+      ? `PROACTOR_DELIVERY=${asked} is neither 'loop' nor 'thread'; completions are delivered by '${chosen}'`
+      : "this host's libuv does not let proactor complete on the event loop's own port; " +
+          'completions take a poller thread (one more thread wake-up each)',
+    { code: 'PROACTOR_DELIVERY' },
+  );
 }
 
 // A later throw of one batch, on a tick of its own (see #onBatch).
@@ -122,13 +127,14 @@ export class Engine {
     this.native = new native.Engine((batch) => this.#onBatch(batch));
     this.#scratch = this.native.scratch;
     const wanted = process.env.PROACTOR_WAIT_ENGINE || 'threadpool';
-    const delivery = process.env.PROACTOR_DELIVERY === 'thread' ? 'thread' : 'loop';
+    const asked = process.env.PROACTOR_DELIVERY;
+    const delivery = asked === 'thread' ? 'thread' : 'loop';
     if (this.native.open(wanted, delivery) < 0)
       throw this.scratchError(IOCP ? 'CreateIoCompletionPort' : 'epoll_create1');
     this.waitEngine = this.native.waitEngine();
     this.delivery = this.native.delivery();
     warnIfNotChosen(wanted, this.waitEngine);
-    warnIfNoLoopDelivery(delivery, this.delivery);
+    warnIfNotDelivered(asked, this.delivery);
     registerEngine(this);
   }
 

@@ -181,3 +181,23 @@ describe.each(deliveries)("completions delivered by '%s'", (delivery) => {
     expect(first.stats().unexpected).toBe(0);
   });
 });
+
+describe('PROACTOR_DELIVERY', () => {
+  it('an unknown value is named in one PROACTOR_DELIVERY warning, and completions take the loop', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const opened: Proactor[] = [];
+    try {
+      opened.push(proactorWith('bogus'), proactorWith('bogus'));
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+      for (const each of opened) await each.close();
+    }
+    expect(opened.map((each) => each.delivery)).toEqual(['loop', 'loop']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ code: 'PROACTOR_DELIVERY' });
+    expect(warnings[0]?.message).toContain('PROACTOR_DELIVERY=bogus');
+  });
+});
